@@ -1,0 +1,137 @@
+"""The command line: ``python -m bridges <command> ...``, one subcommand per pipeline stage.
+
+Subcommands live in a small registry; a stage (``train``, ``edit``, ``evaluate``, ``report``, ``run``)
+is added by one call, without touching the parser::
+
+    from bridges._cli import register_command
+
+    def add_arguments(parser):                  # an argparse.ArgumentParser for the subcommand
+        parser.add_argument("--corpus", required=True)
+
+    def run(args):                              # the parsed namespace; return an exit code (or None = 0)
+        ...
+
+    register_command("train", help="train the LM on a corpus", add_arguments=add_arguments, run=run)
+
+Errors a user can fix (a ``ValueError`` raised by ``rational``, ``coherence``, ``lm`` or ``bridges``,
+or a missing file) are printed as one line on stderr with exit code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["COMMANDS", "Command", "build_parser", "main", "register_command"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its help line, a function adding its arguments, and a function running it."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int | None]
+
+
+#: The registered subcommands, by name, in registration order.
+COMMANDS: dict[str, Command] = {}
+
+_NAME = re.compile(r"[a-z][a-z0-9-]*\Z")
+_OWN_PACKAGES = frozenset({"bridges", "rational", "coherence", "lm"})
+_USER_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)
+
+
+def register_command(name: str, *, help: str, add_arguments: Callable[[argparse.ArgumentParser], None],
+                     run: Callable[[argparse.Namespace], int | None]) -> Command:
+    """Register a subcommand; rejects duplicate or malformed names.
+
+    Example:
+        >>> cmd = register_command("hello-doc", help="say hello", add_arguments=lambda p: None,
+        ...                        run=lambda args: print("hello"))
+        >>> main(["hello-doc"])
+        hello
+        0
+        >>> del COMMANDS["hello-doc"]
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"command name must be lower-case letters, digits and '-', got {name!r}")
+    if name in COMMANDS:
+        raise ValueError(f"command {name!r} is already registered")
+    if not callable(add_arguments) or not callable(run):
+        raise TypeError(f"command {name!r}: add_arguments and run must be callables")
+    COMMANDS[name] = Command(name, help, add_arguments, run)
+    return COMMANDS[name]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with one subparser per registered command."""
+    parser = argparse.ArgumentParser(
+        prog="bridges", description="Rational belief revision in language models: worlds, corpora, LMs, edits.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for cmd in COMMANDS.values():
+        sp = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
+        cmd.add_arguments(sp)
+    return parser
+
+
+def _is_user_error(err: BaseException) -> bool:
+    if isinstance(err, _USER_ERRORS):
+        return True
+    return isinstance(err, ValueError) and type(err).__module__.split(".")[0] in _OWN_PACKAGES
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 2 bad input, 130 interrupted).
+
+    Example:
+        >>> main(["corpus", "--world", "no-such-world", "--out", "unused"])  # message goes to stderr
+        2
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = COMMANDS[args.command].run(args)
+    except KeyboardInterrupt:
+        print(f"bridges {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - filtered just below; anything else keeps its traceback
+        if not _is_user_error(err):
+            raise
+        print(f"bridges {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    return int(code or 0)
+
+
+# -- corpus ---------------------------------------------------------------------------------------
+def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--world", default="default",
+                        help="a built-in world (tiny, default, paper) or a Python file defining `graph` "
+                             "(default: %(default)s)")
+    parser.add_argument("--out", required=True, help="output directory (corpus.jsonl, metadata.json)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the world and the shuffles (default: 0)")
+    parser.add_argument("--eps", type=float, default=None,
+                        help="mention noise rate in [0, 1) (default: the world's, 0.05 for built-ins)")
+    parser.add_argument("--n-subjects", type=int, default=None, help="number of people (default: the world's)")
+    parser.add_argument("--shuffles", type=int, default=3,
+                        help="independent shuffles of each subject's sentences (default: 3)")
+    parser.add_argument("--chunk", type=int, default=16, help="at most this many sentences per document "
+                                                                "(default: 16)")
+    parser.add_argument("--quiet", action="store_true", help="print nothing (no summary, no progress bar)")
+
+
+def _corpus_run(args: argparse.Namespace) -> int:
+    from ._corpus import make_corpus
+
+    overrides = {k: v for k, v in (("eps", args.eps), ("n_subjects", args.n_subjects)) if v is not None}
+    make_corpus(args.world, args.out, seed=args.seed, shuffles=args.shuffles, chunk=args.chunk,
+                quiet=args.quiet, **overrides)
+    return 0
+
+
+register_command("corpus", help="sample a world and write its corpus (corpus.jsonl + metadata.json)",
+                 add_arguments=_corpus_arguments, run=_corpus_run)

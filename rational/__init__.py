@@ -1,0 +1,45 @@
+"""The rational agent: dependency graphs compiled into a Dirichlet-Categorical model with exact posteriors.
+
+Quick start::
+
+    import rational
+    graph = rational.example_graph()                  # or build a rational.RelationGraph yourself
+    world = rational.sample_world(graph, n_subjects=200, seed=0)
+    post = rational.fit(world.evidence)                # population CPTs + every subject's exact posterior
+    s = world.subjects[0]
+    post.distribution(s, "language")                   # P(x[s, language] = k | evidence)
+    new = rational.update(post, "jeffrey", s, "country", "Japan", target=0.9)
+
+``import rational`` imports jax and NumPyro (and turns on jax float64), never torch.
+"""
+
+from ._evidence import CONNECTIVES, Evidence, EvidenceError, Statement
+from ._graph import GraphError, RelationGraph
+from ._infer import EvidenceArrays, Layout, encode
+from ._model import compile
+from ._posterior import FitInfo, Posterior, fit
+from ._rules import UpdateRule, register_rule, rules, update
+from ._world import World, example_graph, sample_world
+
+__all__ = [
+    "CONNECTIVES",
+    "Evidence",
+    "EvidenceArrays",
+    "EvidenceError",
+    "FitInfo",
+    "GraphError",
+    "Layout",
+    "Posterior",
+    "RelationGraph",
+    "Statement",
+    "UpdateRule",
+    "World",
+    "compile",
+    "encode",
+    "example_graph",
+    "fit",
+    "register_rule",
+    "rules",
+    "sample_world",
+    "update",
+]

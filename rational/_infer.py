@@ -1,0 +1,285 @@
+"""Exact inference: the subject factor graphs as one batched einsum, EM for the population parameters.
+
+Given the population parameters theta, subjects are independent and each subject's joint over its
+relations is a small discrete factor graph: one CPT factor per relation, one unary evidence factor per
+relation (mentions and single-relation statements), and one factor per parent -> child pair that carries
+statements. The partition function Z_s of every subject is a single ``jnp.einsum`` with the subject axis
+``s`` as a batch index; exact marginals are ``U * d log Z / d U`` and the expected sufficient statistics of
+every CPT are ``theta * d (sum_s log Z_s) / d theta`` (both by reverse-mode autodiff of the same
+contraction, so they are exact to float64 rounding, not sampled).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from functools import partial
+
+import jax
+
+jax.config.update("jax_enable_x64", True)  # exact means float64: posteriors are checked to 1e-6
+
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+
+from . import _forest  # noqa: E402
+from ._em import em_loop  # noqa: E402
+from ._evidence import Evidence, EvidenceError  # noqa: E402
+from ._graph import GraphError, RelationGraph  # noqa: E402
+
+__all__ = ["EvidenceArrays", "Layout", "encode"]
+
+_LETTERS = [c for c in string.ascii_letters if c != "s"]  # 's' is the subject (batch) axis
+_MAX_CPT_ENTRIES = 50_000_000  # a dense CPT beyond this is a modelling error, not a workload
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Static structure of a subject's factor graph (hashable: it keys the JIT cache)."""
+
+    relations: tuple[str, ...]
+    parents: tuple[tuple[int, ...], ...]
+    sizes: tuple[int, ...]
+    pair_edges: tuple[tuple[int, int], ...] = ()  # (parent, child) pairs that carry statements
+
+    @classmethod
+    def of(cls, graph: RelationGraph, pair_edges=()) -> Layout:
+        rels = graph.relations
+        pos = {r: i for i, r in enumerate(rels)}
+        layout = cls(rels, tuple(tuple(pos[p] for p in graph.parents(r)) for r in rels),
+                     tuple(graph.size_of(r) for r in rels), tuple(sorted(pair_edges)))
+        if len(rels) + 2 * len(layout.pair_edges) > len(_LETTERS):
+            raise GraphError(f"{len(rels)} relations and {len(layout.pair_edges)} statement pairs exceed the "
+                             f"{len(_LETTERS)} einsum indices available")
+        for r in rels:
+            n = int(np.prod(graph.cpt_shape(r), dtype=np.float64))
+            if n > _MAX_CPT_ENTRIES:
+                raise GraphError(f"relation {r!r}: its CPT {graph.cpt_shape(r)} has {n:,} entries; too many "
+                                 "parents with large domains for exact inference")
+        return layout
+
+    def subscripts(self, keep: tuple[int, ...] | None = None) -> str:
+        """Einsum subscripts: CPTs, unary factors, pair factors -> 's' (or the kept relations)."""
+        rel = _LETTERS[: len(self.relations)]
+        terms = ["".join(rel[p] for p in pa) + rel[i] for i, pa in enumerate(self.parents)]
+        terms += ["s" + rel[i] for i in range(len(self.relations))]
+        extra = iter(_LETTERS[len(self.relations):])
+        for u, r in self.pair_edges:
+            cu, cr = next(extra), next(extra)
+            terms += ["s" + cu + rel[u], "s" + cu + cr, "s" + cr + rel[r]]
+        out = "s" if keep is None else "s" + "".join(rel[i] for i in keep)
+        return ",".join(terms) + "->" + out
+
+
+@dataclass
+class EvidenceArrays:
+    """Evidence of S subjects encoded as arrays (the data argument of the compiled NumPyro model).
+
+    Attributes:
+        layout: the factor-graph structure.
+        unary: per relation, (S, K_r) likelihoods, each row scaled so its max is 1.
+        pair_index: per pair edge, ((S, n_u) parent-object indices, (S, n_r) child-object indices), -1 = pad;
+            value classes are these objects and a last class "any other object".
+        pair_table: per pair edge, (S, n_u + 1, n_r + 1) likelihood over value classes (max 1 per subject).
+        offset: (S,) log of the scales removed, so log p(evidence_s | theta) = log Z_s + offset_s.
+    """
+
+    layout: Layout
+    unary: tuple[np.ndarray, ...]
+    pair_index: tuple[tuple[np.ndarray, np.ndarray], ...]
+    pair_table: tuple[np.ndarray, ...]
+    offset: np.ndarray
+    _sparse: tuple | None = None
+
+    @property
+    def n_subjects(self) -> int:
+        return self.offset.shape[0]
+
+    @property
+    def sparse(self) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
+        """Per relation (base, idx, val): the unary likelihoods as a constant plus spikes (cached)."""
+        if self._sparse is None:
+            self._sparse = tuple(_forest.sparsify(u) for u in self.unary)
+        return self._sparse
+
+    def rows(self, ids) -> EvidenceArrays:
+        """The arrays of a subset of subjects (copies)."""
+        ids = np.atleast_1d(np.asarray(ids))
+        return EvidenceArrays(self.layout, tuple(u[ids].copy() for u in self.unary),
+                              tuple((a[ids].copy(), b[ids].copy()) for a, b in self.pair_index),
+                              tuple(t[ids].copy() for t in self.pair_table), self.offset[ids].copy())
+
+    def operands(self, thetas, xp=jnp):
+        """Einsum operands in the order of :meth:`Layout.subscripts`."""
+        ops = list(thetas) + list(self.unary)
+        for (iu, ir), table, (u, r) in zip(self.pair_index, self.pair_table, self.layout.pair_edges):
+            ops += [_class_onehot(iu, self.layout.sizes[u], xp), table,
+                    _class_onehot(ir, self.layout.sizes[r], xp)]
+        return ops
+
+
+def _class_onehot(index, k: int, xp):
+    """(S, n) object indices (-1 = pad) -> (S, n + 1, K) class membership, last class = any other object."""
+    named = (index[:, :, None] == xp.arange(k)[None, None, :]).astype(xp.float64)
+    other = 1.0 - named.sum(axis=1, keepdims=True)
+    return xp.concatenate([named, other], axis=1)
+
+
+def _normalise_rows(log_values: np.ndarray, what) -> tuple[np.ndarray, np.ndarray]:
+    """Scale each subject's log-likelihood so its max is 0; returns (likelihood, removed log scale)."""
+    flat = log_values.reshape(log_values.shape[0], -1)
+    top = flat.max(axis=1)
+    bad = ~np.isfinite(top)
+    if bad.any():
+        raise EvidenceError(f"contradictory evidence: {what(int(np.flatnonzero(bad)[0]))} has probability zero "
+                            "under every value (noise rate 0 with conflicting observations?)")
+    return np.exp(log_values - top.reshape((-1,) + (1,) * (log_values.ndim - 1))), top
+
+
+def encode(evidence: Evidence) -> EvidenceArrays:
+    """Encode evidence as likelihood arrays over the subjects' relation values.
+
+    Example:
+        >>> from rational import RelationGraph, Evidence
+        >>> g = RelationGraph().add_relation("country", ["France", "Japan"])
+        >>> ev = Evidence(g, ["Ann"], eps=0.2); ev.add_mention("Ann", "country", "Japan")
+        >>> encode(ev).unary[0].round(3)  # P(mention | France) / P(mention | Japan) = 0.2 / 0.8
+        array([[0.25, 1.  ]])
+    """
+    graph = evidence.graph
+    rels = graph.relations
+    pos = {r: i for i, r in enumerate(rels)}
+    n = len(evidence.subjects)
+    log_unary = [evidence.mention_log_likelihood(r) for r in rels]
+    pair_groups: dict[tuple[int, int], dict[int, list]] = {}
+    for st in evidence.statements:
+        s = evidence.subject_id(st.subject)
+        if len(st.relations) == 1:
+            r = st.relations[0]
+            objs = list(dict.fromkeys(o for _, o in st.atoms))
+            table = evidence.statement_class_log_likelihood(st, {r: [*objs, None]})
+            vec = np.full(graph.size_of(r), table[-1])
+            vec[[graph.object_index(r, o) for o in objs]] = table[:-1]
+            log_unary[pos[r]][s] += vec
+        else:
+            a, b = st.relations
+            u, r = (a, b) if graph.has_edge(a, b) else (b, a)
+            pair_groups.setdefault((pos[u], pos[r]), {}).setdefault(s, []).append(st)
+
+    offset = np.zeros(n)
+    unary = []
+    for i, lu in enumerate(log_unary):
+        lik, top = _normalise_rows(lu, lambda s, r=rels[i]: f"subject {evidence.subjects[s]!r}, relation {r!r}")
+        unary.append(lik)
+        offset += top
+
+    edges = tuple(sorted(pair_groups))
+    pair_index, pair_table = [], []
+    for u, r in edges:
+        groups = pair_groups[(u, r)]
+        ru, rr = rels[u], rels[r]
+        objs = {s: ([*dict.fromkeys(o for st in sts for rel, o in st.atoms if rel == ru)],
+                    [*dict.fromkeys(o for st in sts for rel, o in st.atoms if rel == rr)])
+                for s, sts in groups.items()}
+        nu = max(len(a) for a, _ in objs.values())
+        nr = max(len(b) for _, b in objs.values())
+        iu, ir = np.full((n, nu), -1, np.int64), np.full((n, nr), -1, np.int64)
+        log_t = np.zeros((n, nu + 1, nr + 1))
+        for s, sts in groups.items():
+            ou, orr = objs[s]
+            iu[s, : len(ou)] = [graph.object_index(ru, o) for o in ou]
+            ir[s, : len(orr)] = [graph.object_index(rr, o) for o in orr]
+            table = sum(evidence.statement_class_log_likelihood(st, {ru: [*ou, None], rr: [*orr, None]})
+                        for st in sts)
+            rows, cols = [*range(len(ou)), nu], [*range(len(orr)), nr]
+            log_t[s][np.ix_(rows, cols)] = table
+        lik, top = _normalise_rows(log_t, lambda s: f"statements about subject {evidence.subjects[s]!r}")
+        pair_index.append((iu, ir))
+        pair_table.append(lik)
+        offset += top
+    return EvidenceArrays(Layout.of(graph, edges), tuple(unary), tuple(pair_index), tuple(pair_table), offset)
+
+
+# -- the contraction -----------------------------------------------------------------------------
+def _z(layout: Layout, thetas, unary, pair_index, pair_table):
+    arrays = EvidenceArrays(layout, unary, pair_index, pair_table, None)
+    return jnp.einsum(layout.subscripts(), *arrays.operands(thetas), optimize="greedy")
+
+
+def _total_log_z(thetas, unary, layout, pair_index, pair_table):
+    return jnp.sum(jnp.log(_z(layout, thetas, unary, pair_index, pair_table)))
+
+
+@partial(jax.jit, static_argnums=0)
+def _marginals(layout: Layout, thetas, unary, pair_index, pair_table):
+    """Per relation (S, K) exact marginals and (S,) log Z."""
+    log_z = jnp.log(_z(layout, thetas, unary, pair_index, pair_table))
+    grads = jax.grad(_total_log_z, argnums=1)(thetas, unary, layout, pair_index, pair_table)
+    return tuple(u * g for u, g in zip(unary, grads)), log_z
+
+
+@partial(jax.jit, static_argnums=0)
+def _em(layout: Layout, alphas, thetas, unary, pair_index, pair_table, tol, max_iter):
+    """Iterate theta <- E_Dir[theta | alpha + expected counts(theta)] to a fixed point."""
+
+    def step(thetas):
+        grads = jax.grad(_total_log_z)(thetas, unary, layout, pair_index, pair_table)
+        post = tuple(a + t * g for a, t, g in zip(alphas, thetas, grads))
+        return tuple(p / p.sum(axis=-1, keepdims=True) for p in post)
+
+    return em_loop(step, thetas, tol, max_iter)
+
+
+def _device(arrays: EvidenceArrays):
+    return (tuple(jnp.asarray(u) for u in arrays.unary),
+            tuple((jnp.asarray(a), jnp.asarray(b)) for a, b in arrays.pair_index),
+            tuple(jnp.asarray(t) for t in arrays.pair_table))
+
+
+def _forest_args(arrays: EvidenceArrays):
+    sparse = tuple(tuple(jnp.asarray(x) for x in sp) for sp in arrays.sparse)
+    pairs = tuple((jnp.asarray(iu), jnp.asarray(ir), jnp.asarray(t))
+                  for (iu, ir), t in zip(arrays.pair_index, arrays.pair_table))
+    return sparse, pairs
+
+
+def marginals(arrays: EvidenceArrays, thetas, path: str = "auto") -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Exact marginals of every subject and relation given theta, and log p(evidence_s | theta).
+
+    ``path``: "forest" (sparse messages; graphs where every relation has at most one parent), "einsum"
+    (any DAG) or "auto" (forest where it applies).
+    """
+    thetas = tuple(jnp.asarray(t) for t in thetas)
+    if _use_forest(arrays.layout, path):
+        marg, log_z = _forest.forest_marginals(arrays.layout, thetas, *_forest_args(arrays))
+    else:
+        marg, log_z = _marginals(arrays.layout, thetas, *_device(arrays))
+    return tuple(np.asarray(m) for m in marg), np.asarray(log_z) + arrays.offset
+
+
+def _use_forest(layout: Layout, path: str) -> bool:
+    if path not in ("auto", "forest", "einsum"):
+        raise ValueError(f"unknown inference path {path!r}: use 'auto', 'forest' or 'einsum'")
+    if path == "forest" and not _forest.is_forest(layout):
+        raise GraphError("the forest path needs every relation to have at most one parent")
+    return path == "forest" or (path == "auto" and _forest.is_forest(layout))
+
+
+def em(arrays: EvidenceArrays, alphas, tol: float, max_iter: int, init=None, path: str = "auto"):
+    """Run EM from the prior mean (or ``init``); returns (thetas, iterations, last change)."""
+    alphas = tuple(jnp.asarray(a) for a in alphas)
+    if init is None:
+        init = tuple(a / a.sum(axis=-1, keepdims=True) for a in alphas)
+    init = tuple(jnp.asarray(t) for t in init)
+    if _use_forest(arrays.layout, path):
+        thetas, it, delta = _forest.forest_em(arrays.layout, alphas, init, *_forest_args(arrays), tol, max_iter)
+    else:
+        thetas, it, delta = _em(arrays.layout, alphas, init, *_device(arrays), tol, max_iter)
+    return tuple(np.asarray(t) for t in thetas), int(it), float(delta)
+
+
+def joint(arrays: EvidenceArrays, thetas, keep: tuple[int, ...]) -> np.ndarray:
+    """Exact joint over the kept relations of each subject in ``arrays``: (S, K_keep...)."""
+    ops = arrays.operands([np.asarray(t) for t in thetas], xp=np)
+    table = np.einsum(arrays.layout.subscripts(keep), *ops, optimize="greedy")
+    return table / table.reshape(table.shape[0], -1).sum(axis=1).reshape((-1,) + (1,) * len(keep))

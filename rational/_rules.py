@@ -1,0 +1,221 @@
+"""Update rules: small pure functions registered by name.
+
+A rule is ``rule(posterior, subject, relation, obj, **options) -> Posterior``. It must return a new
+posterior and leave the given one untouched (build it with :meth:`Posterior.with_likelihood`). Population
+parameters stay fixed; call :meth:`Posterior.refit` afterwards to re-estimate them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from ._evidence import EvidenceError
+from ._posterior import Posterior
+
+__all__ = ["UpdateRule", "register_rule", "rules", "update"]
+
+
+class UpdateRule(Protocol):
+    def __call__(self, posterior: Posterior, subject: str, relation: str, obj: str | None, /,
+                 **options) -> Posterior: ...
+
+
+_RULES: dict[str, UpdateRule] = {}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def register_rule(name: str, fn: UpdateRule | None = None):
+    """Register an update rule under ``name`` (lower-case identifier; duplicates are rejected).
+
+    Usable as a decorator. Example:
+        >>> import rational
+        >>> @rational.register_rule("doc_example_noop")
+        ... def noop(posterior, subject, relation, obj, **options):
+        ...     return posterior
+        >>> "doc_example_noop" in rational.rules()
+        True
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"rule name must be a lower-case identifier, got {name!r}")
+    if name in _RULES:
+        raise ValueError(f"an update rule named {name!r} is already registered")
+
+    def register(fn):
+        if not callable(fn):
+            raise TypeError(f"rule {name!r} must be callable, got {type(fn).__name__}")
+        _RULES[name] = fn
+        return fn
+
+    return register if fn is None else register(fn)
+
+
+def rules() -> tuple[str, ...]:
+    """Names of the registered update rules."""
+    return tuple(sorted(_RULES))
+
+
+def update(posterior: Posterior, rule: str, subject: str, relation: str, obj: str | None = None,
+           **options) -> Posterior:
+    """Apply the registered update ``rule`` to the belief about ``x[subject, relation]``.
+
+    Args:
+        posterior: the current beliefs (left untouched).
+        rule: a registered rule name: ``bayes``, ``observe``, ``jeffrey``, ``virtual`` or a user's.
+        subject, relation, obj: the edit request "subject relation obj" (``jeffrey``/``virtual`` take
+            their distribution or likelihood in ``options`` and may leave ``obj`` out).
+        **options: rule-specific (``target`` for observe, ``q`` for jeffrey, ``likelihood`` for virtual).
+
+    Example:
+        >>> import rational
+        >>> post = rational.fit(rational.sample_world(rational.example_graph(), 20, seed=1).evidence)
+        >>> s = post.subjects[0]
+        >>> new = rational.update(post, "observe", s, "country", "Japan", target=0.9)
+        >>> round(new.probability(s, "country", "Japan") >= 0.9), new is post
+        (1, False)
+    """
+    if rule not in _RULES:
+        raise KeyError(f"unknown update rule {rule!r}; registered: {list(rules())}")
+    posterior.evidence.subject_id(subject)
+    posterior._rel(relation)
+    if obj is not None:
+        posterior._object(relation, obj)
+    return _RULES[rule](posterior, subject, relation, obj, **options)
+
+
+def _note(rule, subject, relation, obj, **options):
+    return (rule, subject, relation, obj, tuple(sorted((k, repr(v)) for k, v in options.items())))
+
+
+def _need_obj(rule: str, obj):
+    if obj is None:
+        raise EvidenceError(f"rule {rule!r} needs the requested object")
+
+
+@register_rule("bayes")
+def bayes(posterior: Posterior, subject: str, relation: str, obj: str | None, /) -> Posterior:
+    """Condition on the hard evidence x[subject, relation] = obj."""
+    _need_obj("bayes", obj)
+    lik = np.zeros(posterior.graph.size_of(relation))
+    lik[posterior._object(relation, obj)] = 1.0
+    return posterior.with_likelihood(subject, relation, lik, _note("bayes", subject, relation, obj))
+
+
+@register_rule("observe")
+def observe(posterior: Posterior, subject: str, relation: str, obj: str | None, /, target: float = 0.95,
+            mentions: float | None = None, fractional: bool = False) -> Posterior:
+    """Add ``w`` noisy mentions of obj, with the corpus's own noise rate.
+
+    By default ``w`` is the smallest whole number of mentions that makes P(obj) >= ``target``. A mention
+    factor touches only x[subject, relation], so P'(obj) = p c^w / (p c^w + 1 - p) with
+    c = (1 - eps)(K - 1) / eps, and ``w`` has a closed form. ``fractional=True`` solves for the real ``w``
+    that reaches the target exactly; ``mentions`` fixes ``w`` instead.
+    """
+    _need_obj("observe", obj)
+    graph, eps = posterior.graph, posterior.evidence.eps
+    k, o = graph.size_of(relation), posterior._object(relation, obj)
+    if k == 1:
+        return posterior
+    p = posterior.probability(subject, relation, obj)
+    if mentions is None:
+        if not 0.0 < target < 1.0:
+            raise EvidenceError(f"observe: target must be in (0, 1), got {target!r}")
+        if p >= target:
+            w = 0.0
+        elif eps == 0.0:
+            w = 1.0
+        else:
+            c = (1 - eps) * (k - 1) / eps
+            if c <= 1:
+                raise EvidenceError(f"observe: with eps={eps} and {k} objects a mention carries no information")
+            w = math.log(target * (1 - p) / (p * (1 - target))) / math.log(c)
+            w = w if fractional else float(math.ceil(w - 1e-12))
+    else:
+        w = float(mentions)
+        if w < 0:
+            raise EvidenceError(f"observe: mentions must be non-negative, got {mentions!r}")
+    with np.errstate(divide="ignore"):
+        log_lik = np.full(k, w * math.log(eps / (k - 1)) if eps > 0 else -np.inf)
+    log_lik[o] = w * math.log1p(-eps)
+    if w == 0:
+        log_lik[:] = 0.0
+    lik = np.exp(log_lik - log_lik.max())
+    return posterior.with_likelihood(subject, relation, lik,
+                                     _note("observe", subject, relation, obj, mentions=w))
+
+
+def _distribution(posterior: Posterior, relation: str, values, what: str) -> np.ndarray:
+    """A vector over the relation's domain from an array or a {object: value} mapping, validated."""
+    graph = posterior.graph
+    k = graph.size_of(relation)
+    if isinstance(values, Mapping):
+        vec = np.zeros(k)
+        for name, v in values.items():
+            vec[posterior._object(relation, name)] = v
+    else:
+        vec = np.asarray(values, dtype=float).ravel()
+        if vec.shape != (k,):
+            raise EvidenceError(f"{what} for {relation!r} must have {k} entries (one per object), got {vec.size}")
+    if not np.all(np.isfinite(vec)):
+        raise EvidenceError(f"{what} for {relation!r} has a non-finite entry")
+    if np.any(vec < 0):
+        bad = graph.domain(relation)[int(np.flatnonzero(vec < 0)[0])]
+        raise EvidenceError(f"{what} for {relation!r} is negative at {bad!r}")
+    return vec
+
+
+@register_rule("jeffrey")
+def jeffrey(posterior: Posterior, subject: str, relation: str, obj: str | None = None, /,
+            q: Mapping[str, float] | Sequence[float] | None = None, target: float = 0.95) -> Posterior:
+    """Jeffrey conditioning: P'(.) = sum_v P(. | x = v) q(v) on the partition {x[subject, relation] = v}.
+
+    ``q`` is the new distribution (array over the domain or {object: probability}, must sum to 1).
+    Without ``q``, ``q`` puts ``target`` on obj and spreads the rest in proportion to the current beliefs.
+    Equivalent to one likelihood factor q(v) / P(x = v), which is how it is applied.
+    """
+    p = posterior.distribution(subject, relation)
+    if q is None:
+        _need_obj("jeffrey", obj)
+        o = posterior._object(relation, obj)
+        rest = p.copy()
+        rest[o] = 0.0
+        qv = rest * ((1 - target) / rest.sum()) if rest.sum() > 0 else rest
+        qv[o] = target if rest.sum() > 0 else 1.0
+    else:
+        qv = _distribution(posterior, relation, q, "jeffrey: q")
+        if not math.isclose(qv.sum(), 1.0, abs_tol=1e-9):
+            raise EvidenceError(f"jeffrey: q for {relation!r} must sum to 1, sums to {qv.sum():.12g}")
+    impossible = (p <= 0) & (qv > 0)
+    if impossible.any():
+        bad = posterior.graph.domain(relation)[int(np.flatnonzero(impossible)[0])]
+        raise EvidenceError(f"jeffrey: q gives mass to {bad!r}, which has probability zero now; "
+                            "no Jeffrey update reaches it")
+    lik = np.divide(qv, p, out=np.zeros_like(qv), where=p > 0)
+    return posterior.with_likelihood(subject, relation, lik,
+                                     _note("jeffrey", subject, relation, obj, q=tuple(qv.round(12))))
+
+
+@register_rule("virtual")
+def virtual(posterior: Posterior, subject: str, relation: str, obj: str | None = None, /,
+            likelihood: Mapping[str, float] | Sequence[float] | None = None, ratio: float = 19.0) -> Posterior:
+    """Pearl's virtual evidence: multiply the belief in x[subject, relation] = v by ``likelihood[v]``.
+
+    Without ``likelihood``: obj is ``ratio`` times as likely as every other object (the likelihood
+    ratio 19 turns a uniform prior over two objects into 0.95).
+    """
+    if likelihood is None:
+        _need_obj("virtual", obj)
+        lik = np.ones(posterior.graph.size_of(relation))
+        lik[posterior._object(relation, obj)] = ratio
+    else:
+        lik = _distribution(posterior, relation, likelihood, "virtual: likelihood")
+    if lik.max() <= 0:
+        raise EvidenceError(f"virtual: likelihood for {relation!r} is zero everywhere")
+    return posterior.with_likelihood(subject, relation, lik,
+                                     _note("virtual", subject, relation, obj, likelihood=tuple(lik)))
+
+

@@ -1,0 +1,79 @@
+"""Independent reference computations for the rational agent (no code shared with rational._infer).
+
+``brute_force`` enumerates every joint assignment of a subject's relations and multiplies the model's
+probabilities written out from the definitions in DESIGN.md: CPT entries, the noisy channel of each
+mention, and the noisy label of each statement.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+
+def subject_log_joint(graph, cpts, evidence, subject):
+    """Dict: assignment tuple (object names in graph.relations order) -> log p(x, evidence_s | theta)."""
+    rels = graph.relations
+    s = evidence.subject_id(subject)
+    mentions = []
+    for r in rels:
+        subj, obj = evidence.mentions(r)
+        mentions += [(r, graph.domain(r)[o]) for o in obj[subj == s]]
+    statements = [st for st in evidence.statements if st.subject == subject]
+    out = {}
+    for combo in itertools.product(*(graph.domain(r) for r in rels)):
+        values = dict(zip(rels, combo))
+        logp = 0.0
+        for r in rels:
+            idx = tuple(graph.domain(p).index(values[p]) for p in graph.parents(r))
+            logp += math.log(cpts[r][idx][graph.domain(r).index(values[r])])
+        for r, o in mentions:
+            k = graph.size_of(r)
+            if k > 1:
+                p = 1 - evidence.eps if values[r] == o else evidence.eps / (k - 1)
+                logp += math.log(p) if p > 0 else -math.inf
+        for st in statements:
+            p = 1 - evidence.statement_noise if st.holds(values) == st.label else evidence.statement_noise
+            logp += math.log(p) if p > 0 else -math.inf
+        out[combo] = logp
+    return out
+
+
+def brute_force(graph, cpts, evidence, subject, extra=()):
+    """(marginals per relation, full joint array over graph.relations, log evidence) by enumeration.
+
+    ``extra``: (relation, likelihood vector) factors to multiply in (for checking update rules).
+    """
+    rels = graph.relations
+    log_joint = subject_log_joint(graph, cpts, evidence, subject)
+    shape = tuple(graph.size_of(r) for r in rels)
+    table = np.full(shape, -np.inf)
+    for combo, lp in log_joint.items():
+        idx = tuple(graph.domain(r).index(v) for r, v in zip(rels, combo))
+        for r, lik in extra:
+            with np.errstate(divide="ignore"):
+                lp += np.log(lik[idx[rels.index(r)]])
+        table[idx] = lp
+    top = table.max()
+    p = np.exp(table - top)
+    log_evidence = top + math.log(p.sum())
+    p /= p.sum()
+    marg = {r: p.sum(axis=tuple(j for j in range(len(rels)) if j != i)) for i, r in enumerate(rels)}
+    return marg, p, log_evidence
+
+
+def expected_counts(graph, cpts, evidence):
+    """Per relation, sum over subjects of P(x[pa], x[r] | evidence_s, theta), by enumeration."""
+    rels = graph.relations
+    counts = {r: np.zeros(graph.cpt_shape(r)) for r in rels}
+    for subject in evidence.subjects:
+        _, joint, _ = brute_force(graph, cpts, evidence, subject)
+        for i, r in enumerate(rels):
+            axes = [rels.index(p) for p in graph.parents(r)] + [i]
+            other = tuple(j for j in range(len(rels)) if j not in axes)
+            m = joint.sum(axis=other)  # axes in increasing order of position
+            order = np.argsort(np.argsort(axes))
+            counts[r] += np.transpose(m, order) if len(axes) > 1 else m
+    return counts
