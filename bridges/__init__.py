@@ -13,6 +13,7 @@ or, from the shell, ``python -m bridges corpus --world default --out runs/corpus
 they are imported by the functions that need them.
 """
 
+from ._believers import BayesBeliever, Believer, EditRequest, LMBeliever
 from ._corpus import (
     CORPUS_FILE,
     END_OF_DOCUMENT,
@@ -32,6 +33,7 @@ from ._corpus import (
     statement_of_sentence,
     write_corpus,
 )
+from ._evaluate import CASES, GROUPS, EvaluateConfig, evaluate_requests, sample_requests, summarise
 from ._io import (
     StagedOutputs,
     atomic_directory,
@@ -41,11 +43,30 @@ from ._io import (
     atomic_write_json,
     atomic_write_text,
 )
+from ._pipeline import STAGES, PipelineError, RunConfig, config_to_toml, load_config, run_pipeline, run_stage
 from ._names import InvalidNameError, check_name, person_names
 from ._wikidata import Fact, TriplesError, load_triples
 from ._worlds import WORLDS, WorldError, WorldSpec, build_world, default_graph, resolve_world
 
 __all__ = [
+    # the edit benchmark
+    "Believer",
+    "BayesBeliever",
+    "LMBeliever",
+    "EditRequest",
+    "EvaluateConfig",
+    "CASES",
+    "GROUPS",
+    "sample_requests",
+    "evaluate_requests",
+    "summarise",
+    "STAGES",
+    "PipelineError",
+    "RunConfig",
+    "config_to_toml",
+    "load_config",
+    "run_pipeline",
+    "run_stage",
     # worlds
     "WORLDS",
     "WorldError",

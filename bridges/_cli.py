@@ -109,17 +109,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # -- corpus ---------------------------------------------------------------------------------------
 def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--world", default="default",
+    parser.add_argument("--world", default=None,
                         help="a built-in world (tiny, default, paper) or a Python file defining `graph` "
-                             "(default: %(default)s)")
-    parser.add_argument("--out", required=True, help="output directory (corpus.jsonl, metadata.json)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the world and the shuffles (default: 0)")
+                             "(default: default)")
+    parser.add_argument("--out", default=None, help="output directory (corpus.jsonl, metadata.json)")
+    parser.add_argument("--run", default=None, help="instead of --out: run the pipeline's corpus stage in this "
+                                                    "run directory (RUN/corpus), with --config")
+    parser.add_argument("--config", default=None, help="with --run: a TOML run config")
+    parser.add_argument("--force", action="store_true", help="with --run: redo the stage even if up to date")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the world and the shuffles (default: 0)")
     parser.add_argument("--eps", type=float, default=None,
                         help="mention noise rate in [0, 1) (default: the world's, 0.05 for built-ins)")
     parser.add_argument("--n-subjects", type=int, default=None, help="number of people (default: the world's)")
-    parser.add_argument("--shuffles", type=int, default=3,
+    parser.add_argument("--shuffles", type=int, default=None,
                         help="independent shuffles of each subject's sentences (default: 3)")
-    parser.add_argument("--chunk", type=int, default=16, help="at most this many sentences per document "
+    parser.add_argument("--chunk", type=int, default=None, help="at most this many sentences per document "
                                                                 "(default: 16)")
     parser.add_argument("--quiet", action="store_true", help="print nothing (no summary, no progress bar)")
 
@@ -127,11 +131,73 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
 def _corpus_run(args: argparse.Namespace) -> int:
     from ._corpus import make_corpus
 
+    if args.run is not None:
+        if args.out is not None:
+            raise ValueError("give either --out (a standalone corpus) or --run (the pipeline stage), not both")
+        from ._pipeline import main_stage
+
+        return main_stage("corpus", args)
+    if args.out is None:
+        raise ValueError("corpus needs --out DIR (or --run DIR for the pipeline stage)")
     overrides = {k: v for k, v in (("eps", args.eps), ("n_subjects", args.n_subjects)) if v is not None}
-    make_corpus(args.world, args.out, seed=args.seed, shuffles=args.shuffles, chunk=args.chunk,
-                quiet=args.quiet, **overrides)
+    make_corpus(args.world or "default", args.out, seed=args.seed or 0,
+                shuffles=3 if args.shuffles is None else args.shuffles,
+                chunk=16 if args.chunk is None else args.chunk, quiet=args.quiet, **overrides)
     return 0
 
 
 register_command("corpus", help="sample a world and write its corpus (corpus.jsonl + metadata.json)",
                  add_arguments=_corpus_arguments, run=_corpus_run)
+
+
+# -- pipeline stages (world, corpus via --run, train, edit, evaluate, report, run) ------------------------
+def _stage_command(stage: str, help: str) -> None:
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        from ._pipeline import add_run_arguments
+
+        add_run_arguments(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        from ._pipeline import main_stage
+
+        return main_stage(stage, args)
+
+    register_command(stage, help=help, add_arguments=add_arguments, run=run)
+
+
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    from ._pipeline import add_run_arguments
+
+    add_run_arguments(parser)
+    parser.add_argument("--corpus", default=None, help="standalone: train on this corpus directory (with --out)")
+    parser.add_argument("--out", default=None, help="standalone: write model/, checkpoint/, metrics.json here")
+
+
+def _train_run(args: argparse.Namespace) -> int:
+    if args.corpus is None and args.out is None:
+        from ._pipeline import main_stage
+
+        return main_stage("train", args)
+    if args.corpus is None or args.out is None:
+        raise ValueError("standalone training needs both --corpus DIR and --out DIR (or --run DIR alone)")
+    import lm
+
+    from ._pipeline import load_config
+
+    options = {k: v for k, v in load_config(args.config)["train"].items() if k not in ("preset", "model")}
+    if args.quiet:
+        options["progress"] = False
+    metrics = lm.train_from_corpus(args.corpus, args.out, preset=args.preset or "tiny", config=lm.TrainConfig(**options))
+    print(f"train: accuracy on training facts {metrics['train_fact_accuracy']:.3f}, on held-out facts "
+          f"{metrics['heldout_fact_accuracy']:.3f}; model, tokenizer and metrics.json in {args.out}")
+    return 0
+
+
+_stage_command("world", "pipeline stage 1: sample the world (RUN/world/world.json)")
+register_command("train", help="train the LM: pipeline stage 3 (--run RUN) or standalone (--corpus DIR --out DIR)",
+                 add_arguments=_train_arguments, run=_train_run)
+_stage_command("edit", "pipeline stage 4: fit the rational agent, draw edit requests, trace edit steps")
+_stage_command("evaluate", "pipeline stage 5: apply every edit with every method and rule, score "
+                           "(RUN/results.json); under torchrun the requests are sharded across ranks")
+_stage_command("report", "pipeline stage 6: print the results table and write the plots (RUN/report)")
+_stage_command("run", "every stage in order, skipping those that are up to date (the main command)")

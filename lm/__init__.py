@@ -1,3 +1,74 @@
-"""The language model (in progress)."""
+"""The language model: a word-level tokenizer, a Llama-style causal LM trained from scratch on a corpus,
+batched scoring, and edits (LoRA through peft, fine-tuning, in-context) registered by name.
 
-__all__: list[str] = []
+Quick start::
+
+    import lm
+    metrics = lm.train_from_corpus("corpus_dir", "run_dir", preset="tiny")   # resumable
+    model = lm.load("run_dir")
+    norm, raw = model.distribution("Ann Lee", "country of citizenship", ["France", "Japan"])
+    edited = lm.edit(model, "lora", [lm.EditRequest("Ann Lee", "country of citizenship", "Japan")])
+    edits = lm.edit_many(model, "lora", requests)      # N independent edits trained together
+
+``import lm`` imports torch, transformers and peft, never jax.
+"""
+
+import os
+
+# A second busy process collapses multi-threaded torch on few cores unless OpenMP threads sleep while
+# waiting (measured: 8.5k -> 1.4k tokens/s); this only helps if torch is not imported yet.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from . import _toy  # noqa: E402  (small look-alike corpora for tests and examples)
+from ._corpus import Corpus, Fact, read_corpus  # noqa: E402
+from ._edit import (  # noqa: E402
+    ContextEditConfig,
+    EditBatch,
+    EditMethod,
+    EditRequest,
+    FTEditConfig,
+    LoraEditConfig,
+    edit,
+    edit_many,
+    edit_methods,
+    get_edit_method,
+    load_adapter,
+    register_edit_method,
+)
+from ._errors import CheckpointError, LMError, VocabularyError  # noqa: E402
+from ._model import PRESETS, ModelConfig, build_model, get_preset, n_params  # noqa: E402
+from ._score import LanguageModel, load  # noqa: E402
+from ._tokenizer import WordTokenizer, train_tokenizer  # noqa: E402
+from ._train import TrainConfig, train_from_corpus  # noqa: E402
+
+__all__ = [
+    "PRESETS",
+    "CheckpointError",
+    "ContextEditConfig",
+    "Corpus",
+    "EditBatch",
+    "EditMethod",
+    "EditRequest",
+    "FTEditConfig",
+    "Fact",
+    "LMError",
+    "LanguageModel",
+    "LoraEditConfig",
+    "ModelConfig",
+    "TrainConfig",
+    "VocabularyError",
+    "WordTokenizer",
+    "build_model",
+    "edit",
+    "edit_many",
+    "edit_methods",
+    "get_edit_method",
+    "get_preset",
+    "load",
+    "load_adapter",
+    "n_params",
+    "read_corpus",
+    "register_edit_method",
+    "train_from_corpus",
+    "train_tokenizer",
+]

@@ -1,0 +1,105 @@
+"""Reading a corpus directory (``corpus.jsonl`` + ``metadata.json``, as ``bridges`` writes it)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._errors import LMError
+
+__all__ = ["Corpus", "Fact", "read_corpus"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A true (subject, relation, object); ``held_out`` facts never appear in the corpus text."""
+
+    subject: str
+    relation: str
+    object: str
+    held_out: bool = False
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The documents and the world's metadata.
+
+    Attributes:
+        texts: documents, each ending in `` <eod>``.
+        domains: relation -> its objects, in metadata order.
+        subjects: subject names.
+        facts: the true object of every (subject, relation).
+        fingerprint: sha256 over both files (a resumed run checks it is training on the same corpus).
+    """
+
+    texts: tuple[str, ...]
+    domains: dict[str, tuple[str, ...]]
+    subjects: tuple[str, ...]
+    facts: tuple[Fact, ...]
+    fingerprint: str
+
+    @property
+    def train_facts(self) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts if not f.held_out)
+
+    @property
+    def heldout_facts(self) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts if f.held_out)
+
+    def names(self) -> list[str]:
+        """Every subject, relation and object name (all must be in the tokenizer's vocabulary)."""
+        return [*self.subjects, *self.domains, *(o for d in self.domains.values() for o in d)]
+
+
+def read_corpus(directory: str | os.PathLike) -> Corpus:
+    """Read and check a corpus directory.
+
+    Raises:
+        LMError: a missing file, a line that is not a JSON object with a ``"text"`` string (its line
+            number is given), or metadata without ``graph.relations``, ``subjects`` or ``facts``.
+
+    Example:
+        >>> import lm, tempfile
+        >>> c = read_corpus(lm._toy.write_toy_corpus(tempfile.mkdtemp(), n_subjects=3, n_relations=2))
+        >>> len(c.facts), len(c.domains)
+        (6, 2)
+    """
+    path = Path(directory)
+    files = {name: path / name for name in ("corpus.jsonl", "metadata.json")}
+    for name, f in files.items():
+        if not f.is_file():
+            raise LMError(f"{path} is not a corpus directory: {name} is missing")
+    digest = hashlib.sha256()
+    texts = []
+    raw = files["corpus.jsonl"].read_bytes()
+    digest.update(raw)
+    for n, line in enumerate(raw.decode("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise LMError(f"{files['corpus.jsonl']}:{n}: not JSON ({e})") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
+            raise LMError(f"{files['corpus.jsonl']}:{n}: expected an object with a \"text\" string")
+        texts.append(doc["text"])
+    if not texts:
+        raise LMError(f"{files['corpus.jsonl']} holds no documents")
+    raw = files["metadata.json"].read_bytes()
+    digest.update(raw)
+    try:
+        meta = json.loads(raw)
+        domains = {r["name"]: tuple(r["domain"]) for r in meta["graph"]["relations"]}
+        subjects = tuple(meta["subjects"])
+        facts = tuple(Fact(f["subject"], f["relation"], f["object"], bool(f.get("held_out", False)))
+                      for f in meta["facts"])
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise LMError(f"{files['metadata.json']}: expected graph.relations[{{name, domain}}], subjects and "
+                      f"facts[{{subject, relation, object, held_out}}] ({type(e).__name__}: {e})") from None
+    for f in facts:
+        if f.relation not in domains or f.object not in domains[f.relation]:
+            raise LMError(f"{files['metadata.json']}: fact {f} names an unknown relation or object")
+    return Corpus(tuple(texts), domains, subjects, facts, digest.hexdigest())

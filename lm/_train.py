@@ -1,0 +1,368 @@
+"""Training from scratch on a corpus directory: one function, resumable, single-process or ``torchrun``.
+
+``train_from_corpus`` runs these steps:
+
+1. join the process group if launched by ``torchrun`` (gloo on CPU, nccl on GPU);
+2. read the corpus and train the tokenizer (deterministic, so every process gets the same one);
+3. build the model from the preset, or restore model, optimizer, RNG and position from
+   ``out_dir/checkpoint`` (refusing a checkpoint of another corpus or configuration);
+4. every epoch, shuffle the documents (seeded by epoch), pack them into one token stream, cut it into
+   sequences of ``context + 1`` tokens, shuffle those, and take optimizer steps on batches of them
+   (AdamW, linear warmup then cosine decay, gradient clipping); each process takes its slice of a batch;
+5. after every ``eval_every`` epochs, measure greedy generative accuracy on a fixed sample of training
+   facts and write a checkpoint atomically;
+6. measure accuracy on all training and held-out facts; write ``out_dir/model`` and
+   ``out_dir/metrics.json`` atomically.
+
+The learning rate is a pure function of the step, and the data order a pure function of (seed, epoch),
+so a run resumed from a checkpoint continues exactly where the interrupted one stopped.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+from transformers import AutoModelForCausalLM
+
+from ._checkpoint import atomic_dir, atomic_json, complete_dir
+from ._corpus import read_corpus
+from ._errors import CheckpointError, LMError
+from ._model import ModelConfig, build_model, get_preset, n_params
+from ._score import LM_CONFIG_FILE, LanguageModel, quiet
+from ._tokenizer import train_tokenizer
+
+__all__ = ["TrainConfig", "train_from_corpus"]
+
+_STATE_FILE = "trainer_state.pt"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train; the defaults memorise the default world with the ``tiny`` preset (see README).
+
+    Example:
+        >>> TrainConfig(epochs=2).lr
+        0.003
+    """
+
+    epochs: int = 5  # passes over the corpus (the default corpus states each fact 9 times per pass)
+    batch_size: int = 32  # sequences per optimizer step, summed over processes
+    context: int = 64  # tokens per training sequence (at most the model's max_len)
+    lr: float = 3e-3  # peak learning rate
+    min_lr_ratio: float = 0.1  # the cosine decays to lr * min_lr_ratio
+    warmup: float = 0.05  # fraction of the steps with linear warmup
+    weight_decay: float = 0.0  # AdamW decoupled weight decay (facts are memorised; decay only forgets)
+    beta2: float = 0.98  # AdamW second-moment decay (beta1 is 0.9)
+    grad_clip: float = 1.0  # max global gradient norm (0: no clipping)
+    seed: int = 0  # weights, data order and evaluation sample
+    bf16: bool = False  # bf16 autocast (faster on CPUs with bf16 units; accuracy curve changes slightly)
+    eval_every: int = 1  # epochs between accuracy evaluations and checkpoints (0: at the end only)
+    eval_facts: int = 1000  # training facts sampled for the periodic evaluation (0: all)
+    checkpoint_every: int = 0  # also checkpoint every this many steps (0: only at evaluations)
+    target_accuracy: float | None = None  # stop after an evaluation reaching this accuracy (None: never)
+    threads: int | None = None  # torch threads per process (None: as set; under torchrun cores / processes)
+    progress: bool = True  # tqdm progress bar with loss and tokens/s (rank 0 only)
+
+    def __post_init__(self):
+        positive = ("epochs", "batch_size", "context")
+        for name in positive:
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise LMError(f"TrainConfig.{name} must be a positive integer, got {getattr(self, name)!r}")
+        if not self.lr > 0:
+            raise LMError(f"TrainConfig.lr must be positive, got {self.lr!r}")
+        if not (0 <= self.min_lr_ratio <= 1 and 0 <= self.warmup < 1 and 0 <= self.beta2 < 1):
+            raise LMError("TrainConfig: min_lr_ratio must be in [0, 1], warmup and beta2 in [0, 1)")
+        if self.weight_decay < 0 or self.grad_clip < 0 or self.eval_every < 0 or self.eval_facts < 0 \
+                or self.checkpoint_every < 0:
+            raise LMError("TrainConfig: weight_decay, grad_clip, eval_every, eval_facts and "
+                          "checkpoint_every must be non-negative")
+        if self.target_accuracy is not None and not 0 < self.target_accuracy <= 1:
+            raise LMError(f"TrainConfig.target_accuracy must be in (0, 1], got {self.target_accuracy!r}")
+        if self.threads is not None and self.threads < 1:
+            raise LMError(f"TrainConfig.threads must be positive, got {self.threads!r}")
+
+    def lr_at(self, step: int, total: int) -> float:
+        """Learning rate at ``step`` (0-based) of ``total``: linear warmup, then cosine to the floor."""
+        warm = max(1, round(self.warmup * total))
+        if step < warm:
+            return self.lr * (step + 1) / warm
+        progress = (step - warm) / max(1, total - warm)
+        return self.lr * (self.min_lr_ratio + (1 - self.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+    def affects_weights(self) -> dict:
+        """The settings a resumed run must share with the interrupted one."""
+        skip = {"eval_every", "eval_facts", "checkpoint_every", "threads", "progress", "target_accuracy"}
+        return {k: v for k, v in asdict(self).items() if k not in skip}
+
+
+def _split_overrides(overrides: dict) -> tuple[dict, dict]:
+    train_names = {f.name for f in fields(TrainConfig)}
+    model_names = {f.name for f in fields(ModelConfig)}
+    unknown = sorted(set(overrides) - train_names - model_names)
+    if unknown:
+        raise LMError(f"unknown settings {unknown}; TrainConfig has {sorted(train_names)}, "
+                      f"ModelConfig has {sorted(model_names)}")
+    return ({k: v for k, v in overrides.items() if k in train_names},
+            {k: v for k, v in overrides.items() if k in model_names})
+
+
+def _batches(docs: list[np.ndarray], cfg: TrainConfig, epoch: int) -> torch.Tensor:
+    """(steps, batch_size, context + 1) token ids for one epoch: a pure function of (seed, epoch)."""
+    rng = np.random.default_rng([cfg.seed, epoch])
+    stream = np.concatenate([docs[i] for i in rng.permutation(len(docs))])
+    n = (len(stream) - 1) // cfg.context
+    seqs = np.lib.stride_tricks.sliding_window_view(stream, cfg.context + 1)[::cfg.context][:n]
+    steps = n // cfg.batch_size
+    seqs = seqs[rng.permutation(n)[: steps * cfg.batch_size]]
+    return torch.from_numpy(np.ascontiguousarray(seqs)).view(steps, cfg.batch_size, cfg.context + 1)
+
+
+def train_step(net, model, opt, batch: torch.Tensor, lr: float, cfg: TrainConfig) -> float:
+    """One optimizer step on ``batch`` (b, context + 1); returns the loss. ``net`` may be DDP-wrapped."""
+    for group in opt.param_groups:
+        group["lr"] = lr
+    with torch.autocast(batch.device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
+        logits = net(input_ids=batch[:, :-1]).logits  # (b, context, V)
+    loss = F.cross_entropy(logits.float().flatten(0, 1), batch[:, 1:].flatten())
+    loss.backward()
+    if cfg.grad_clip:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+    opt.step()
+    opt.zero_grad(set_to_none=True)
+    return loss.item()
+
+
+def make_optimizer(model, cfg: TrainConfig, device: torch.device) -> torch.optim.AdamW:
+    """AdamW (fused kernel), weight decay on matrices only."""
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}],
+                             lr=cfg.lr, betas=(0.9, cfg.beta2), fused=device.type in ("cpu", "cuda"))
+
+
+def _setup_distributed(device: str | None) -> tuple[int, int, torch.device]:
+    """(rank, world size, device); joins the process group when launched by torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if device is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    dev = torch.device(device)
+    if world > 1 and not dist.is_initialized():
+        if dev.type == "cuda":
+            dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+            torch.cuda.set_device(dev)
+        dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
+    rank = dist.get_rank() if dist.is_initialized() else 0
+    return rank, world, dev
+
+
+def _save_checkpoint(path: Path, model, tok, meta: dict, state: dict) -> None:
+    with atomic_dir(path) as tmp, quiet():
+        model.save_pretrained(tmp)
+        tok.save(tmp)
+        atomic_json(tmp / LM_CONFIG_FILE, meta)
+        torch.save(state, tmp / _STATE_FILE)
+
+
+def _load_state(path: Path) -> dict:
+    try:
+        return torch.load(path / _STATE_FILE, weights_only=False)
+    except Exception as e:  # a truncated or foreign file: torch raises several types
+        raise CheckpointError(f"corrupt training state {path / _STATE_FILE}: {type(e).__name__}: {e}") from e
+
+
+def _accuracy(model, tok, facts, rank: int, world: int) -> float:
+    """Greedy generative accuracy, facts sharded over processes and the counts summed."""
+    if not facts:
+        return float("nan")
+    lm = LanguageModel(model, tok)
+    ok = lm.fact_correct(facts[rank::world])
+    counts = torch.tensor([float(ok.sum()), float(len(ok))], dtype=torch.float64)
+    if world > 1:
+        dist.all_reduce(counts)
+    model.train()
+    return float(counts[0] / counts[1])
+
+
+def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike, preset: str = "tiny", *,
+                      config: TrainConfig | None = None, model_config: ModelConfig | None = None,
+                      device: str | None = None, **overrides) -> dict:
+    """Train a model from scratch on a corpus directory; resume if ``out_dir`` holds a checkpoint.
+
+    Args:
+        corpus_dir: a directory with ``corpus.jsonl`` and ``metadata.json``.
+        out_dir: where ``checkpoint/`` (while training), ``model/`` and ``metrics.json`` go.
+        preset: model size, a key of :data:`lm.PRESETS` (ignored if ``model_config`` is given).
+        config: training settings (default :class:`TrainConfig`).
+        model_config: explicit model size instead of the preset.
+        device: ``"cpu"``, ``"cuda"``... (default: CUDA if available).
+        **overrides: fields of :class:`TrainConfig` or :class:`ModelConfig` to change, e.g. ``epochs=3``.
+
+    Returns:
+        The metrics (also in ``out_dir/metrics.json``): ``train_fact_accuracy``,
+        ``heldout_fact_accuracy``, ``accuracy_curve`` ``[(epoch, step, accuracy), ...]`` on the periodic
+        sample, ``loss_curve``, ``tokens_per_s``, ``wall_time_s``, ``n_params``, ``preset``, configs.
+
+    Raises:
+        LMError: unknown preset or setting, unusable corpus (e.g. too small for one batch).
+        CheckpointError: ``out_dir`` holds a checkpoint of another corpus or configuration, or a corrupt one.
+
+    Example:
+        >>> import lm, tempfile
+        >>> corpus = lm._toy.write_toy_corpus(tempfile.mkdtemp(), n_subjects=8, n_relations=2)
+        >>> m = lm.train_from_corpus(corpus, tempfile.mkdtemp(), epochs=1, batch_size=2, context=16,
+        ...                          d_model=16, n_layers=1, n_heads=2, d_ff=32, progress=False)
+        >>> sorted(k for k in m if k.endswith("accuracy"))
+        ['heldout_fact_accuracy', 'train_fact_accuracy']
+    """
+    t_start = time.perf_counter()
+    train_over, model_over = _split_overrides(overrides)
+    cfg = replace(config or TrainConfig(), **train_over)
+    mcfg = replace(model_config or get_preset(preset), **model_over)
+    if model_config is not None:
+        preset = "custom"
+    if cfg.context > mcfg.max_len:
+        raise LMError(f"context {cfg.context} exceeds the model's max_len {mcfg.max_len}")
+    out = Path(out_dir)
+
+    # 1. processes and threads
+    rank, world, dev = _setup_distributed(device)
+    if cfg.batch_size % world:
+        raise LMError(f"batch_size {cfg.batch_size} is not divisible by the {world} processes")
+    if dev.type == "cpu" and (cfg.threads or world > 1):
+        torch.set_num_threads(cfg.threads or max(1, (os.cpu_count() or 1) // world))
+
+    # 2. corpus and tokenizer
+    corpus = read_corpus(corpus_dir)
+    tok = train_tokenizer(corpus.texts, corpus.names())
+    docs = [np.asarray(ids, dtype=np.int64) for ids in tok.encode(corpus.texts, "document")]
+    steps_per_epoch = _batches(docs, cfg, 0).shape[0]
+    if steps_per_epoch == 0:
+        raise LMError(f"the corpus has too few tokens for one batch of {cfg.batch_size} x {cfg.context + 1}; "
+                      "lower batch_size or context")
+    total = steps_per_epoch * cfg.epochs
+    fingerprint = {"corpus": corpus.fingerprint, "tokenizer": tok.fingerprint(), "model": asdict(mcfg),
+                   "train": cfg.affects_weights()}
+    meta = {"preset": preset, "model_config": asdict(mcfg), "tokenizer_sha256": tok.fingerprint()}
+    rng = np.random.default_rng([cfg.seed, 1 << 20])
+    train_facts, heldout = list(corpus.train_facts), list(corpus.heldout_facts)
+    sample = train_facts if not cfg.eval_facts or cfg.eval_facts >= len(train_facts) else \
+        [train_facts[i] for i in np.sort(rng.choice(len(train_facts), cfg.eval_facts, replace=False))]
+
+    # 3. model and optimizer, fresh or restored
+    ckpt = complete_dir(out / "checkpoint")
+    if ckpt is not None:
+        state = _load_state(ckpt)
+        if state.get("fingerprint") != fingerprint:
+            raise CheckpointError(f"{ckpt} belongs to another corpus or configuration; "
+                                  "use a new out_dir (nothing was overwritten)")
+        try:
+            with quiet():
+                model = AutoModelForCausalLM.from_pretrained(ckpt, local_files_only=True, dtype=torch.float32)
+        except Exception as e:  # corrupt weights: several exception types
+            raise CheckpointError(f"cannot load the weights in {ckpt}: {type(e).__name__}: {e}") from e
+    else:
+        state = {"step": 0, "accuracy_curve": [], "loss_curve": [], "tokens": 0, "train_time": 0.0,
+                 "eval_time": 0.0, "stopped": False}
+        model = build_model(mcfg, tok.vocab_size, tok.pad_id, tok.eod_id, seed=cfg.seed)
+    model.to(dev).train()
+    opt = make_optimizer(model, cfg, dev)
+    if ckpt is not None:
+        opt.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["rng"]["torch"])
+        np.random.set_state(state["rng"]["numpy"])
+        random.setstate(state["rng"]["python"])
+    else:
+        torch.manual_seed(cfg.seed)
+    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    local = cfg.batch_size // world
+
+    def checkpoint():
+        if rank == 0:
+            state.update(optimizer=opt.state_dict(), fingerprint=fingerprint,
+                         rng={"torch": torch.get_rng_state(), "numpy": np.random.get_state(),
+                              "python": random.getstate()})
+            _save_checkpoint(out / "checkpoint", model, tok, meta, state)
+        if world > 1:
+            dist.barrier()
+
+    # 4. the loop (5. evaluations and checkpoints at epoch ends)
+    step = state["step"]
+    bar = tqdm(total=total, initial=step, disable=not (cfg.progress and rank == 0), unit="step",
+               dynamic_ncols=True)
+    tokens_per_step = cfg.batch_size * cfg.context
+    loss_sum, loss_n = 0.0, 0
+    while step < total and not state["stopped"]:
+        epoch, first = divmod(step, steps_per_epoch)
+        batches = _batches(docs, cfg, epoch)
+        t0 = time.perf_counter()
+        for i in range(first, steps_per_epoch):
+            batch = batches[i, rank * local:(rank + 1) * local].to(dev)  # (b, context + 1)
+            loss = train_step(net, model, opt, batch, cfg.lr_at(step, total), cfg)
+            step += 1
+            loss_sum, loss_n = loss_sum + loss, loss_n + 1
+            state["tokens"] += tokens_per_step
+            now = time.perf_counter()
+            state["train_time"], t0 = state["train_time"] + now - t0, now
+            bar.update(1)
+            bar.set_postfix(epoch=epoch + 1, loss=f"{loss:.3f}",
+                            tok_s=f"{state['tokens'] / state['train_time']:.0f}", refresh=False)
+            if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and i + 1 < steps_per_epoch:
+                state["step"] = step
+                checkpoint()
+                t0 = time.perf_counter()  # checkpoint writing is not training time
+        state["step"] = step
+        epoch += 1
+        if cfg.eval_every and (epoch % cfg.eval_every == 0 or step == total):
+            t_eval = time.perf_counter()
+            acc = _accuracy(model, tok, sample, rank, world)
+            state["eval_time"] += time.perf_counter() - t_eval
+            state["accuracy_curve"].append((epoch, step, acc))
+            state["loss_curve"].append((epoch, step, loss_sum / max(loss_n, 1)))
+            loss_sum, loss_n = 0.0, 0
+            if rank == 0 and cfg.progress:
+                bar.write(f"epoch {epoch}: step {step}, accuracy {acc:.3f} on {len(sample)} training facts, "
+                          f"{state['tokens'] / state['train_time']:.0f} tokens/s")
+            if cfg.target_accuracy is not None and acc >= cfg.target_accuracy:
+                state["stopped"] = True
+            checkpoint()
+        elif step == total:
+            checkpoint()
+    bar.close()
+
+    # 6. final accuracy, model and metrics
+    t_eval = time.perf_counter()
+    train_acc = _accuracy(model, tok, train_facts, rank, world)
+    heldout_acc = _accuracy(model, tok, heldout, rank, world)
+    final_eval = time.perf_counter() - t_eval
+    metrics = {
+        "preset": preset, "model_config": asdict(mcfg), "train_config": asdict(cfg),
+        "n_params": n_params(model), "vocab_size": tok.vocab_size,
+        "train_fact_accuracy": train_acc, "heldout_fact_accuracy": heldout_acc,
+        "n_train_facts": len(train_facts), "n_heldout_facts": len(heldout),
+        "accuracy_curve": [list(x) for x in state["accuracy_curve"]],
+        "loss_curve": [list(x) for x in state["loss_curve"]],
+        "eval_sample_size": len(sample), "steps": step, "total_steps": total,
+        "epochs_completed": step / steps_per_epoch, "stopped_early": bool(state["stopped"]),
+        "tokens": state["tokens"], "train_time_s": state["train_time"],
+        "tokens_per_s": state["tokens"] / max(state["train_time"], 1e-9),
+        "eval_time_s": state["eval_time"] + final_eval,
+        "wall_time_s": time.perf_counter() - t_start,
+        "world_size": world, "device": str(dev), "threads": torch.get_num_threads(),
+    }
+    if rank == 0:
+        LanguageModel(model, tok, meta=meta).save(out / "model")
+        atomic_json(out / "metrics.json", metrics)
+    if world > 1:
+        dist.barrier()
+    return metrics

@@ -1,0 +1,104 @@
+"""lm: tokenizer, configs, presets, corpus reading, model construction (fast, no training)."""
+
+import json
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch: a busy neighbour must not stall threads
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+import lm  # noqa: E402
+from lm._toy import write_toy_corpus  # noqa: E402
+
+TINY = lm.ModelConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64, max_len=64)
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory):
+    return write_toy_corpus(tmp_path_factory.mktemp("corpus"), n_subjects=20, n_relations=3, seed=3)
+
+
+def test_tokenizer_is_deterministic_and_compositional(corpus_dir):
+    c = lm.read_corpus(corpus_dir)
+    a = lm.train_tokenizer(c.texts, c.names())
+    b = lm.train_tokenizer(c.texts, c.names())
+    assert a.tokenizer.to_str() == b.tokenizer.to_str() and a.fingerprint() == b.fingerprint()
+    assert (a.pad_id, a.unk_id, a.eod_id) == (0, 1, 2)
+    texts = [t.replace(" <eod>", "") for t in c.texts[:20]]
+    # compositional: encode(x + " " + y) == encode(x) + encode(y), which scoring relies on
+    for x in texts:
+        cut = x.find(" ", len(x) // 2)
+        left, right = x[:cut], x[cut + 1:]
+        assert a.encode([x]) == [a.encode([left])[0] + a.encode([right])[0]]
+    # quotes and parentheses are tokens of their own
+    ids = a.encode(['"not (' + c.subjects[0] + ')" is'])[0]
+    assert a.decode(ids) == '" not ( ' + c.subjects[0] + ' ) " is'
+    # every name is in the vocabulary, even objects that no sentence mentions
+    a.encode(c.names())
+
+
+def test_unknown_word_is_a_clear_error(corpus_dir):
+    c = lm.read_corpus(corpus_dir)
+    tok = lm.train_tokenizer(c.texts, c.names())
+    with pytest.raises(lm.VocabularyError, match="Zanzibarx"):
+        tok.encode(["Zanzibarx ."], "object")
+
+
+def test_presets_and_config_checks():
+    assert set(lm.PRESETS) >= {"tiny", "small", "paper"}
+    paper = lm.get_preset("paper")
+    assert (paper.d_model, paper.d_ff, paper.n_heads, paper.n_layers) == (512, 2048, 8, 12)
+    with pytest.raises(lm.LMError, match="unknown preset 'huge'"):
+        lm.get_preset("huge")
+    with pytest.raises(lm.LMError, match="divisible"):
+        lm.ModelConfig(d_model=30, n_heads=4)
+    with pytest.raises(lm.LMError, match="lr"):
+        lm.TrainConfig(lr=0)
+    with pytest.raises(lm.LMError, match="positive integer"):
+        lm.TrainConfig(epochs=0)
+
+
+@pytest.mark.parametrize("name,params_million", [("paper", 83.0)])
+def test_paper_preset_has_the_seed_papers_size(name, params_million):
+    # the seed paper's 83M counts a 32k vocabulary; 12 layers x (4 x 512^2 + 3 x 512 x 2048) = 50.3M
+    # plus 32k x 512 embeddings and the same again untied = 83.9M. Built on the meta device: no memory.
+    cfg = lm.get_preset(name)
+    with torch.device("meta"):
+        model = lm.build_model(lm.ModelConfig(**{**cfg.__dict__, "tie_embeddings": False}), vocab_size=32_000)
+    assert abs(lm.n_params(model) / 1e6 - params_million) < 1.5
+
+
+def test_same_seed_same_weights():
+    a = lm.build_model(TINY, vocab_size=50, seed=7)
+    b = lm.build_model(TINY, vocab_size=50, seed=7)
+    c = lm.build_model(TINY, vocab_size=50, seed=8)
+    sa, sb, sc = a.state_dict(), b.state_dict(), c.state_dict()
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert not all(torch.equal(sa[k], sc[k]) for k in sa)
+
+
+CORRUPTIONS = [
+    ("missing metadata", lambda d: (d / "metadata.json").unlink(), "metadata.json is missing"),
+    ("bad json line", lambda d: (d / "corpus.jsonl").write_text('{"text": "a ."}\nnot json\n'), r"corpus.jsonl:2"),
+    ("no text", lambda d: (d / "corpus.jsonl").write_text('{"txt": "a ."}\n'), "text"),
+    ("bad metadata", lambda d: (d / "metadata.json").write_text(json.dumps({"graph": {}})), "graph.relations"),
+]
+
+
+@pytest.mark.parametrize("name,corrupt,message", CORRUPTIONS, ids=[c[0] for c in CORRUPTIONS])
+def test_bad_corpus_is_a_clear_error(tmp_path, name, corrupt, message):
+    d = write_toy_corpus(tmp_path / "c", n_subjects=3, n_relations=1)
+    corrupt(d)
+    with pytest.raises(lm.LMError, match=message):
+        lm.read_corpus(d)
+
+
+def test_toy_corpus_matches_the_format(corpus_dir):
+    c = lm.read_corpus(corpus_dir)
+    assert all(t.endswith(" <eod>") for t in c.texts)
+    heldout = {(f.subject, f.relation, f.object) for f in c.heldout_facts}
+    text = " ".join(c.texts)
+    # held-out facts never appear in the text (as mentions or inside statements)
+    assert heldout and not any(f"{s} {r} {o}" in text for s, r, o in heldout)
+    assert len(c.facts) == len(c.subjects) * len(c.domains)
