@@ -16,7 +16,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import sys
 import time
 import tomllib
 from collections.abc import Mapping
@@ -326,8 +325,10 @@ def _stage_evaluate(run: Path, cfg: RunConfig, quiet: bool) -> None:
 
     import torch
 
+    started = time.perf_counter()
     world, lms, bayes, ecfg = _agents(run, cfg)
     torch.set_num_threads(ecfg.threads)
+    startup = time.perf_counter() - started
     requests = _load_requests(run)
     rank, size = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
     records_path = run / "evaluate" / (f"records.rank{rank}.jsonl" if size > 1 else "records.jsonl")
@@ -346,6 +347,7 @@ def _stage_evaluate(run: Path, cfg: RunConfig, quiet: bool) -> None:
         from tqdm import tqdm
 
         progress = tqdm(total=len(requests) // size, initial=len(done), desc="evaluate", unit="edit")
+    loop_start = time.perf_counter()
     with open(records_path, "a") as f:
         for i in mine:
             rec = evaluate_requests(world, lms, bayes, [requests[i]], [i], ecfg)[0]
@@ -357,6 +359,8 @@ def _stage_evaluate(run: Path, cfg: RunConfig, quiet: bool) -> None:
                 progress.update(1)
     if progress is not None:
         progress.close()
+    atomic_write_json(run / "evaluate" / f"timing.rank{rank}.json",  # timings stay out of the records
+                      {"startup_s": startup, "requests": len(mine), "loop_s": time.perf_counter() - loop_start})
     records = [done[i] for i in sorted(done)]
     if size > 1:
         import torch.distributed as dist
@@ -486,7 +490,3 @@ def main_stage(stage: str, args) -> int:
     else:
         run_stage(stage, args.run, cfg, force=getattr(args, "force", False), quiet=getattr(args, "quiet", False))
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("use `python -m bridges run`")

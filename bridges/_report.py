@@ -67,7 +67,9 @@ def render_table(results: dict) -> str:
         lines.append(f"  {c:<22}" + "".join(
             f"{summary['logic'][a][c]['mean']:>14.3g}" if c in summary["logic"][a] else f"{'-':>14}"
             for a in agents))
-    lines.append(f"\nlargest violation by the rational agent: {summary['rational_max_violation']:.1e}")
+    lines.append(f"\nthe rational agent: largest axiom violation {summary['rational_max_violation']:.1e}, largest "
+                 f"coherence distance {summary.get('rational_max_distance', 0.0):.1e} (an LP, exact to the "
+                 "solver's tolerance)")
     return "\n".join(lines) + "\n"
 
 

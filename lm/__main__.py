@@ -14,6 +14,8 @@ import sys
 
 
 def _value(text: str):
+    if text.lower() in ("true", "false"):  # TOML/JSON spelling as well as Python's
+        return text.lower() == "true"
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):
