@@ -200,33 +200,30 @@ def evaluate_requests(world: World, lm_believers: Mapping[str, Any], bayes_belie
         pre_bayes = bayes_pre.distributions(queries)[0]
         bayes_edited = {u: b.edit(request) for u, b in bayes_believers.items()}
         post_bayes = {u: b.distributions(queries)[0] for u, b in bayes_edited.items()}
-        groups = ["all"]
         record: dict[str, Any] = {"index": int(i), "request": asdict(request), "lm": {}, "bayes": {}}
+        tgt = world.graph.object_index(request.relation, request.obj)
         for u, post in post_bayes.items():
-            tgt = world.graph.object_index(request.relation, request.obj)
             record["bayes"][u] = {"p_requested_pre": float(pre_bayes[0][tgt]), "p_requested_post": float(post[0][tgt])}
-        changed = any(np.argmax(a) != np.argmax(b) for a, b in
-                      zip(pre_bayes[1: spans["same_subject_sibling"].stop], post_bayes[config.rules[0]][1: spans[
-                          "same_subject_sibling"].stop]))
         logic_base = _logic_sentences(world, request, bayes_pre)
         # every LM believer starts from the same base model: score it once
         pre_norm, pre_raw = next(iter(lm_believers.values())).distributions(queries)
+        top_pre = domains[request.relation][int(np.argmax(pre_norm[0]))]
+        truth = world.truth[(request.subject, request.relation)]
+        other_relations = slice(1, spans["same_subject_sibling"].stop)  # the subject's other relations
+        groups = ["all"]
+        if top_pre != request.obj:
+            groups.append("updating")
+        if request.obj == truth and top_pre != truth:
+            groups.append("fixing")
+        if request.obj != truth and top_pre == truth:
+            groups.append("breaking")
+        if any(np.argmax(a) != np.argmax(b) for a, b in
+               zip(pre_bayes[other_relations], post_bayes[config.rules[0]][other_relations])):
+            groups.append("downstream")
         for m, lm_b in lm_believers.items():
             torch.manual_seed(int(np.random.default_rng([config.seed, i, 1]).integers(2**31)))
             edited = lm_b.edit(request)
             post_norm, post_raw = edited.distributions(queries)
-            tgt = world.graph.object_index(request.relation, request.obj)
-            top_pre = domains[request.relation][int(np.argmax(pre_norm[0]))]
-            if m == config.methods[0]:
-                if top_pre != request.obj:
-                    groups.append("updating")
-                truth = world.truth[(request.subject, request.relation)]
-                if request.obj == truth and top_pre != truth:
-                    groups.append("fixing")
-                if request.obj != truth and top_pre == truth:
-                    groups.append("breaking")
-                if changed:
-                    groups.append("downstream")
             entry = {"p_requested_pre": float(pre_norm[0][tgt]), "p_requested_post": float(post_norm[0][tgt]),
                      "p_requested_raw_pre": float(pre_raw[0][tgt]), "p_requested_raw_post": float(post_raw[0][tgt]),
                      "success": bool(np.argmax(post_norm[0]) == tgt), "cases": {},

@@ -284,8 +284,7 @@ def _stage_edit(run: Path, cfg: RunConfig, quiet: bool) -> None:
     first = lms[ecfg.methods[0]]
     requests = sample_requests(world, first, ecfg)
     traces = []
-    configs = _edit_configs(cfg)
-    trainable = [m for m in ecfg.methods if hasattr(configs[m], "steps")]
+    trainable = [m for m in ecfg.methods if hasattr(lms[m].config, "steps")]
     for i, req in enumerate(requests[: cfg["report"]["trace_requests"]]):
         tgt = world.graph.object_index(req.relation, req.obj)
         entry = {"request": dataclasses.asdict(req), "bayes": {}, "lm": {}}
@@ -294,7 +293,7 @@ def _stage_edit(run: Path, cfg: RunConfig, quiet: bool) -> None:
             post = b.edit(req).distributions([(req.subject, req.relation)])[0][0][tgt]
             entry["bayes"][u] = [float(pre), float(post)]
         for m in trainable:
-            conf = configs[m]
+            conf = lms[m].config
             steps = np.unique(np.linspace(0, conf.steps, cfg["report"]["trace_points"]).round().astype(int))
             probs = []
             for k in steps:
