@@ -1,9 +1,11 @@
 """Batched scoring speed: 1,000 (subject, relation) distributions over the relation's domain.
 
 Also times P(true) of 1,000 statements and greedy generative accuracy on every fact. Timing does not
-depend on the weights, so without ``--model`` an untrained model of the preset is used.
+depend on the weights, so without ``--model`` an untrained model of the preset is used; without
+``--corpus`` the default world's corpus is built (seed 0, a few seconds, not timed).
 
-    python benchmarks/bench_lm_score.py --corpus runs/corpus --model runs/lm
+    python benchmarks/bench_lm_score.py                                   # default world, untrained tiny
+    python benchmarks/bench_lm_score.py --corpus runs/default/corpus --model runs/default/train
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import lm  # noqa: E402
-from lm._toy import write_toy_corpus  # noqa: E402
+from bench_lm_train import matmul_peak  # noqa: E402  (this folder is on sys.path when run as a script)
+from lm._score import _Trie  # noqa: E402
 
 
 def timed(fn, reps: int = 3):
@@ -34,7 +37,7 @@ def timed(fn, reps: int = 3):
 
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--corpus", default=None, help="corpus directory (default: a look-alike of the default world)")
+    p.add_argument("--corpus", default=None, help="corpus directory (default: the default world's, built here)")
     p.add_argument("--model", default=None, help="trained model directory (default: untrained preset)")
     p.add_argument("--preset", default="tiny")
     p.add_argument("--queries", type=int, default=1000)
@@ -42,7 +45,13 @@ def main(argv=None) -> dict:
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    corpus_dir = args.corpus or write_toy_corpus(tempfile.mkdtemp(), n_subjects=600, n_relations=9)
+    if args.corpus is None:
+        from bridges import make_corpus
+
+        corpus_dir = tempfile.mkdtemp()
+        make_corpus("default", corpus_dir, quiet=True)
+    else:
+        corpus_dir = args.corpus
     c = lm.read_corpus(corpus_dir)
     model = (lm.load(args.model) if args.model
              else lm.LanguageModel.untrained(corpus_dir, lm.get_preset(args.preset)))
@@ -56,6 +65,18 @@ def main(argv=None) -> dict:
     kind = "trained" if args.model else "untrained"
     print(f"threads {res['threads']}, {res['params'] / 1e6:.2f}M params ({kind})")
     print(f"distributions: {len(queries)} queries, {n_cand} candidates: {t:.3f} s ({len(queries) / t:,.0f} queries/s)")
+    # the work itself: every packed position (prompt + prefix-tree nodes) is one token through the model
+    tok = model.tokenizer
+    nodes = {r: len(_Trie(tok.encode(list(c.domains[r]), "object"), tok.end_id).tokens) for r in c.domains}
+    positions = sum(len(ids) + 1 + nodes[r] for ids, (_, r) in zip(
+        tok.encode([f"{s} {r}" for s, r in queries], "prompt"), queries))  # + 1: the <eod> before a prompt
+    flops = 2 * res["params"] * positions
+    peak32 = matmul_peak(dtype=torch.float32)
+    peak16 = matmul_peak(dtype=torch.bfloat16)
+    res.update(positions=positions, gflop=flops / 1e9, floor_fp32_s=flops / peak32, floor_bf16_s=flops / peak16)
+    print(f"  {positions:,} token positions = {flops / 1e9:.0f} GFLOP (2 x params x positions); at this "
+          f"run's matmul peak ({peak32 / 1e9:.0f} GFLOP/s fp32, {peak16 / 1e9:.0f} bf16) that alone takes "
+          f"{flops / peak32:.2f} s in fp32, {flops / peak16:.2f} s in bf16")
     # reference: the same numbers by plain teacher forcing of every (prompt, candidate) pair
     prompts = [f"{s} {r}" for s, r in queries[:100] for _ in c.domains[r]]
     conts = [f"{o} ." for _, r in queries[:100] for o in c.domains[r]]

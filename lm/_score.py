@@ -46,10 +46,11 @@ def quiet() -> Iterator[None]:
             hf_logging.enable_progress_bar()
 
 
-def _pad(seqs: Sequence[Sequence[int]], pad: int, left: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+def _pad(seqs: Sequence[Sequence[int]], pad: int, left: bool = False,
+         width: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """(ids, mask): (B, L) right- (or left-) padded ids and the bool mask of real tokens."""
     lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
-    width = int(lengths.max(initial=1))
+    width = int(lengths.max(initial=1)) if width is None else width
     ids = np.full((len(seqs), width), pad, dtype=np.int64)
     pos = np.arange(width)
     mask = (pos >= width - lengths[:, None]) if left else (pos < lengths[:, None])
@@ -67,6 +68,51 @@ def _chunks(lengths: np.ndarray, max_tokens: int) -> Iterator[np.ndarray]:
             stop += 1
         yield order[start:stop]
         start = stop
+
+
+class _Trie:
+    """The candidates of one domain as a prefix tree over their tokens (shared prefixes scored once).
+
+    Attributes (N nodes, K candidates, S scoring steps):
+        tokens, depth: (N,) each node's last token and its prefix length (1 for a first token).
+        ancestors: (N, N) bool, ``ancestors[n, m]``: node m is n or an ancestor of n.
+        source, target: (S,) the log-probability row (0: the prompt's last token, 1 + n: node n) and the
+            token each step scores; candidate ``c + [end]`` has ``len(c) + 1`` steps.
+        step_candidate: (S,) the candidate each step belongs to.
+        candidates: the K token lists.
+    """
+
+    def __init__(self, candidates: list[list[int]], end_id: int):
+        index: dict[tuple[int, ...], int] = {}
+        tokens, depth, parent = [], [], []
+        source, target, owner = [], [], []
+        for k, cand in enumerate(candidates):
+            row = 0  # the prompt's last token predicts the first candidate token
+            for i, t in enumerate([*cand, end_id]):
+                source.append(row)
+                target.append(t)
+                owner.append(k)
+                if i == len(cand):
+                    break
+                key = tuple(cand[:i + 1])
+                if key not in index:
+                    index[key] = len(tokens)
+                    tokens.append(t)
+                    depth.append(i + 1)
+                    parent.append(row - 1)  # -1: a child of the prompt
+                row = 1 + index[key]
+        n = len(tokens)
+        anc = np.eye(n, dtype=bool)
+        for m in range(n):  # parents precede children, so a parent's row is complete when read
+            if parent[m] >= 0:
+                anc[m] |= anc[parent[m]]
+        self.candidates = candidates
+        self.tokens = np.asarray(tokens, dtype=np.int64)
+        self.depth = np.asarray(depth, dtype=np.int64)
+        self.ancestors = anc
+        self.source = np.asarray(source, dtype=np.int64)
+        self.target = np.asarray(target, dtype=np.int64)
+        self.step_candidate = np.asarray(owner, dtype=np.int64)
 
 
 class LanguageModel:
@@ -159,13 +205,14 @@ class LanguageModel:
         with torch.inference_mode(), self._adapter(groups), \
                 torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.bf16):
             out = self.model.model(
-                input_ids=ids.to(dev), attention_mask=None if mask is None else mask.to(dev).long(),
+                input_ids=ids.to(dev),
+                attention_mask=None if mask is None else mask.to(dev) if mask.dim() == 4 else mask.to(dev).long(),
                 position_ids=None if position_ids is None else position_ids.to(dev),
                 cache=cache, use_cache=cache is not None)
         return out.last_hidden_state, out.cache
 
     def _logprobs(self, hidden: torch.Tensor) -> torch.Tensor:
-        """(N, D) hidden states -> (N, V) next-token log-probabilities."""
+        """(..., D) hidden states -> (..., V) next-token log-probabilities."""
         with torch.inference_mode():
             return F.log_softmax(self.model.lm_head(hidden.float()).float(), dim=-1)
 
@@ -247,8 +294,9 @@ class LanguageModel:
                       groups: Sequence[int] | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Batched :meth:`distribution`: one (normalised, raw) pair of arrays per (subject, relation) query.
 
-        The prompts run once (with a key/value cache); the candidates continue from the cache in
-        batches grouped by token length, so the cost is one token per candidate token.
+        One forward pass per batch of queries of a relation: each row packs the prompt and the relation's
+        candidates as a prefix tree (tree attention mask), so a token shared by several candidates'
+        prefixes ("University of ...") is computed once, and no candidate needs a pass of its own.
 
         Args:
             queries: (subject, relation) pairs.
@@ -273,68 +321,55 @@ class LanguageModel:
         if not queries:
             return [], []
         tok = self.tokenizer
-        rels = list(dict.fromkeys(r for _, r in queries))
-        cand_ids = {r: tok.encode(list(domains[r]), f"object of {r!r}") for r in rels}
         prompts = self._encode_prompts([f"{s} {r}" for s, r in queries])
-        # 1. candidates, flattened: query index and tokens (object + " .")
-        qidx = np.concatenate([np.full(len(cand_ids[r]), q) for q, (_, r) in enumerate(queries)])
-        conts = [c + [tok.end_id] for _, r in queries for c in cand_ids[r]]
-        scores = self._continuations(prompts, qidx, conts,
-                                     None if groups is None else np.asarray(groups))
-        # 2. split per query; raw mass and normalisation in log space
-        bounds = np.cumsum([len(cand_ids[r]) for _, r in queries])[:-1]
-        norm, raw = [], []
-        for lp in np.split(scores, bounds):
-            raw.append(np.exp(lp))
-            norm.append(np.exp(lp - np.logaddexp.reduce(lp)))
+        grp = None if groups is None else np.asarray(groups)
+        norm: list = [None] * len(queries)
+        raw: list = [None] * len(queries)
+        rel_of = np.array([r for _, r in queries], dtype=object)
+        for r in dict.fromkeys(rel_of):
+            trie = _Trie(tok.encode(list(domains[r]), f"object of {r!r}"), tok.end_id)
+            rows = np.flatnonzero(rel_of == r)
+            scores = self._trie_scores([prompts[i] for i in rows], trie, None if grp is None else grp[rows])
+            for i, lp in zip(rows, scores):  # (K,) log P(object_k .) of each query
+                raw[i] = np.exp(lp)
+                norm[i] = np.exp(lp - np.logaddexp.reduce(lp))
         return norm, raw
 
-    def _continuations(self, prompts: list[list[int]], qidx: np.ndarray, conts: list[list[int]],
-                       groups: np.ndarray | None) -> np.ndarray:
-        """log P(conts[j] | prompts[qidx[j]]) using one prompt pass and a cache shared by candidates."""
-        out = np.zeros(len(conts))
-        clen = np.fromiter(map(len, conts), dtype=np.int64, count=len(conts))
-        plen_all = np.fromiter(map(len, prompts), dtype=np.int64, count=len(prompts))
-        # process queries in chunks so that prompts + their candidates stay within the token budget
-        per_query = np.bincount(qidx, weights=clen, minlength=len(prompts))
-        start = 0
-        while start < len(prompts):
-            stop, budget = start, 0.0
-            while stop < len(prompts) and (stop == start or budget + per_query[stop] <= 4 * _MAX_TOKENS):
-                budget += per_query[stop]
-                stop += 1
-            sel = (qidx >= start) & (qidx < stop)
-            out[sel] = self._continuations_chunk(prompts[start:stop], plen_all[start:stop], qidx[sel] - start,
-                                                 [conts[j] for j in np.flatnonzero(sel)], clen[sel],
-                                                 None if groups is None else groups[start:stop])
-            start = stop
-        return out
+    def _trie_scores(self, prompts: list[list[int]], trie: _Trie, groups: np.ndarray | None) -> np.ndarray:
+        """(Q, K) log P(candidate_k + end | prompt_q), every candidate of a query in one packed row.
 
-    def _continuations_chunk(self, prompts, plen, qidx, conts, clen, groups) -> np.ndarray:
+        Row q is ``[prompt_q, right-padded][trie nodes]``: node n holds the last token of a distinct
+        candidate prefix, sits at position ``len(prompt_q) - 1 + depth(n)`` and attends to the prompt and
+        to its own ancestors (a tree mask), so it sees exactly what that prefix sees in a plain pass.
+        """
         dev = self.device
-        # 1. prompts, right-padded: (Q, Lp) -> first continuation token from the last real position
-        ids, mask = _pad(prompts, self.tokenizer.pad_id)
-        g = None if groups is None else torch.from_numpy(groups)
-        hidden, cache = self._hidden(ids, mask, cache=DynamicCache(), groups=g)  # (Q, Lp, D)
-        last = torch.from_numpy(plen - 1)
-        first_lp = self._logprobs(hidden[torch.arange(len(prompts)), last])  # (Q, V)
-        first_tok = torch.tensor([c[0] for c in conts], device=dev)
-        q = torch.from_numpy(qidx)
-        out = first_lp[q.to(dev), first_tok].double().cpu().numpy()
-        kv = [(layer.keys, layer.values) for layer in cache.layers]  # each (Q, H, Lp, hd)
-        # 2. the rest of each continuation, batched by length: ids c[:-1] predict c[1:]
-        for n in np.unique(clen[clen > 1]):
-            rows = np.flatnonzero(clen == n)
-            qs = q[rows]
-            inp = torch.tensor([conts[j][:-1] for j in rows])  # (C, n-1)
-            tgt = torch.tensor([conts[j][1:] for j in rows], device=dev)
-            sub = DynamicCache(ddp_cache_data=[(k[qs.to(dev)], v[qs.to(dev)]) for k, v in kv])
-            full_mask = torch.cat([mask[qs], torch.ones(len(rows), n - 1, dtype=torch.bool)], dim=1)
-            pos = torch.from_numpy(plen)[qs][:, None] + torch.arange(n - 1)[None, :]
-            gg = None if groups is None else torch.from_numpy(groups)[qs]
-            h, _ = self._hidden(inp, full_mask, pos, cache=sub, groups=gg)  # (C, n-1, D)
-            lp = self._logprobs(h.reshape(-1, h.shape[-1])).gather(1, tgt.reshape(-1, 1))
-            out[rows] += lp.view(len(rows), n - 1).double().sum(1).cpu().numpy()
+        plen = np.fromiter(map(len, prompts), dtype=np.int64, count=len(prompts))
+        width, n = int(plen.max()), len(trie.tokens)
+        total = width + n
+        out = np.zeros((len(prompts), len(trie.candidates)))
+        per_row = max(1, _MAX_TOKENS // total)
+        for start in range(0, len(prompts), per_row):
+            rows = np.arange(start, min(start + per_row, len(prompts)))
+            ids, pmask = _pad([prompts[i] for i in rows], self.tokenizer.pad_id, width=width)  # (B, Lp)
+            ids = torch.cat([ids, torch.from_numpy(trie.tokens).expand(len(rows), n)], dim=1)  # (B, T)
+            pl = torch.from_numpy(plen[rows])
+            pos = torch.cat([torch.arange(width).expand(len(rows), width),
+                             pl[:, None] - 1 + torch.from_numpy(trie.depth)[None, :]], dim=1)  # (B, T)
+            mask = torch.zeros(len(rows), total, total, dtype=torch.bool)
+            mask[:, :width, :width] = torch.tril(torch.ones(width, width, dtype=torch.bool)) & pmask[:, None, :]
+            mask[:, :width, :width] |= torch.eye(width, dtype=torch.bool)  # padding sees itself (no empty row)
+            mask[:, width:, :width] = pmask[:, None, :]
+            mask[:, width:, width:] = torch.from_numpy(trie.ancestors)
+            g = None if groups is None else torch.from_numpy(groups[rows])
+            hidden, _ = self._hidden(ids, mask[:, None], pos, groups=g)  # (B, T, D)
+            # log-probabilities where they are needed: the prompt's last token, then every node
+            at = torch.cat([(pl - 1)[:, None], width + torch.arange(n).expand(len(rows), n)], dim=1)  # (B, 1+N)
+            lp = self._logprobs(hidden[torch.arange(len(rows))[:, None], at])  # (B, 1+N, V)
+            # candidate k's score: the sum of its (source, token) steps
+            steps = lp[:, torch.from_numpy(trie.source), torch.from_numpy(trie.target)].double()  # (B, S)
+            sums = torch.zeros(len(rows), len(trie.candidates), dtype=torch.float64, device=steps.device)
+            sums.index_add_(1, torch.from_numpy(trie.step_candidate).to(steps.device), steps)
+            out[rows] = sums.cpu().numpy()
         return out
 
     def p_true(self, sentences: Sequence[str], return_raw: bool = False,

@@ -13,7 +13,7 @@ import lm  # noqa: E402
 from lm._toy import write_toy_corpus  # noqa: E402
 
 SMALL = dict(d_model=64, n_layers=2, n_heads=4, d_ff=128, max_len=64)
-TRAIN = dict(epochs=60, batch_size=16, context=32, lr=1e-2, progress=False, eval_every=0, seed=0)
+TRAIN = dict(epochs=60, batch_size=16, context=32, lr=1e-2, progress=False, eval_every=0, seed=0, compile=False)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,22 @@ def test_distributions_agree_with_logprob_and_single_queries(corpus, trained):
         one_n, one_r = model.distribution(s, r, c.domains[r])
         np.testing.assert_allclose(one_r, pr, rtol=1e-4, atol=1e-9)  # batch composition changes rounding only
     assert all(abs(p.sum() - 1) < 1e-9 for p in norm) and all(p.sum() <= 1 + 1e-6 for p in raw)
+
+
+def test_distributions_with_nested_candidates(corpus, trained):
+    """Candidates that are prefixes of one another ("A", "A B", "A B C") share trie nodes; each still
+    gets its own end-of-sentence probability, as plain teacher forcing computes it."""
+    model, _ = trained
+    c = corpus[1]
+    rel = next(iter(c.domains))
+    a, b, d = c.domains[rel][:3]
+    objects = [a, f"{a} {b}", f"{a} {b} {d}", d, f"{d} {a}"]
+    trie = lm._score._Trie(model.tokenizer.encode(objects, "object"), model.tokenizer.end_id)
+    assert len(trie.tokens) == len({tuple(o.split()[:k]) for o in objects for k in range(1, len(o.split()) + 1)})
+    queries = [(s, rel) for s in c.subjects[:9]]
+    norm, raw = model.distributions(queries, {rel: objects})
+    lp = model.logprob([f"{s} {r}" for s, r in queries for _ in objects], [f"{o} ." for _ in queries for o in objects])
+    np.testing.assert_allclose(np.concatenate(raw), np.exp(lp), rtol=1e-4, atol=1e-9)
 
 
 def test_fact_correct_equals_greedy_generation(corpus, trained):
