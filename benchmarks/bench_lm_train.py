@@ -1,12 +1,14 @@
 """Training throughput: tokens/s and achieved FLOP/s as a fraction of a same-run matmul peak.
 
-Three measurements, interleaved in rounds so a busy neighbour slows all of them alike (medians printed):
+Measurements, interleaved in rounds so a busy neighbour slows all of them alike (medians printed):
 
-* ``peak``: a 2048^3 fp32 matrix multiply (the same precision as training);
+* ``peak``: a 2048^3 matrix multiply, fp32 and bf16 (a step is compared with the peak of its precision);
 * ``plain``: a plain Hugging Face loop, ``model(input_ids, labels=...)``, AdamW, gradient clipping, on the
   2.2M-parameter Llama of MEASURED.md (d192, 4 layers, FFN 512, batch 64 x 64);
-* ``lm``: :func:`lm._train.train_step` (the step ``train_from_corpus`` runs) on the chosen preset with
-  the default :class:`lm.TrainConfig` batch.
+* ``lm fp32``, ``lm bf16``: :func:`lm._train.train_step` as ``train_from_corpus`` runs it
+  (``torch.compile`` and deterministic kernels by default) on the chosen preset with the default
+  :class:`lm.TrainConfig` batch, under each precision;
+* ``lm ... eager``: the default precision without ``torch.compile``.
 
 Achieved FLOP/s = 6 x parameters x tokens / time (the embedding is tied to the output layer, so every
 counted parameter takes part in a matmul). Optionally (``--corpus DIR``) also trains the preset on a
@@ -24,6 +26,7 @@ import os
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch: a busy neighbour must not stall threads
 
@@ -31,7 +34,7 @@ import torch  # noqa: E402
 from transformers import AutoModelForCausalLM, LlamaConfig  # noqa: E402
 
 import lm  # noqa: E402
-from lm._train import make_optimizer, train_step  # noqa: E402
+from lm._train import _deterministic, bf16_native, make_optimizer, train_step  # noqa: E402
 
 
 def matmul_peak(n: int = 2048, reps: int = 3, dtype=torch.float32) -> float:
@@ -69,19 +72,25 @@ def plain_loop(vocab: int, steps: int):
 
 
 def lm_loop(preset: str, vocab: int, cfg: lm.TrainConfig):
+    """``train_from_corpus``'s step: compiled (if ``cfg.compile``) under deterministic kernels."""
     model = lm.build_model(lm.get_preset(preset), vocab, seed=0).train()
     opt = make_optimizer(model, cfg, torch.device("cpu"))
+    net = torch.compile(model) if cfg.compile else model
     x = torch.randint(3, vocab, (cfg.batch_size, cfg.context + 1))
     n = lm.n_params(model)
 
     def run(k: int) -> float:
         t = time.perf_counter()
-        for _ in range(k):
-            train_step(model, model, opt, x, cfg.lr, cfg)
+        with _deterministic():
+            for _ in range(k):
+                train_step(net, model, opt, x, cfg.lr, cfg)
         return cfg.batch_size * cfg.context * k / (time.perf_counter() - t)
 
+    t = time.perf_counter()
+    run(1)  # compilation, if any
+    first = time.perf_counter() - t
     run(2)
-    return n, run
+    return n, run, first
 
 
 def main(argv=None) -> dict:
@@ -97,27 +106,45 @@ def main(argv=None) -> dict:
     if args.threads:
         torch.set_num_threads(args.threads)
     cfg = lm.TrainConfig()
+    if cfg.bf16 is None:  # as train_from_corpus resolves it
+        cfg = replace(cfg, bf16=bf16_native(torch.device("cpu")))
+    default = "bf16" if cfg.bf16 else "fp32"
     n_plain, plain = plain_loop(args.vocab, args.steps)
-    n_lm, ours = lm_loop(args.preset, args.vocab, cfg)
-    rows = {"peak": [], "plain": [], "lm": []}
+    # the step in both precisions, compiled as configured, and the default precision eager
+    steps = {}
+    for prec in ("fp32", "bf16"):
+        n_lm, fn, first = lm_loop(args.preset, args.vocab, replace(cfg, bf16=prec == "bf16"))
+        steps[f"lm {prec}"] = (prec, fn, first)
+    _, eager, _ = lm_loop(args.preset, args.vocab, replace(cfg, compile=False))
+    steps[f"lm {default} eager"] = (default, eager, 0.0)
+    rows = {"peak fp32": [], "peak bf16": [], "plain": [], **{k: [] for k in steps}}
     for _ in range(args.rounds):
-        rows["peak"].append(matmul_peak())
+        rows["peak fp32"].append(matmul_peak(dtype=torch.float32))
+        rows["peak bf16"].append(matmul_peak(dtype=torch.bfloat16))
         rows["plain"].append(plain(args.steps))
-        rows["lm"].append(ours(args.steps))
-    peak = statistics.median(rows["peak"])
-    res = {"threads": torch.get_num_threads(), "peak_fp32_gflops": peak / 1e9}
-    print(f"threads {res['threads']}, fp32 matmul peak (2048^3, median of {args.rounds}): {peak / 1e9:.1f} GFLOP/s")
-    for name, n, tps in (("plain HF loop, Llama d192x4 (MEASURED.md), batch 64x64", n_plain, rows["plain"]),
-                         (f"lm train_step, preset {args.preset!r}, batch {cfg.batch_size}x{cfg.context}",
-                          n_lm, rows["lm"])):
-        t = statistics.median(tps)
+        for k, (_, fn, _) in steps.items():
+            rows[k].append(fn(args.steps))
+    peaks = {prec: statistics.median(rows[f"peak {prec}"]) for prec in ("fp32", "bf16")}
+    res = {"threads": torch.get_num_threads(), "peak_gflops": {k: v / 1e9 for k, v in peaks.items()},
+           "default_precision": default, "compile": cfg.compile}
+    print(f"threads {res['threads']}, matmul peak (2048^3, median of {args.rounds}): fp32 {peaks['fp32'] / 1e9:.1f}, "
+          f"bf16 {peaks['bf16'] / 1e9:.1f} GFLOP/s")
+    table = [("plain", "plain HF loop, Llama d192x4 (MEASURED.md), batch 64x64", "fp32", n_plain)]
+    for k, (prec, _, first) in steps.items():
+        how = "eager" if k.endswith("eager") else f"compile={cfg.compile}, first step {first:.1f} s"
+        default_mark = " [the default]" if k == f"lm {default}" else ""
+        table.append((k, f"lm train_step {prec} ({how}), preset {args.preset!r}, batch {cfg.batch_size}x"
+                         f"{cfg.context}{default_mark}", prec, n_lm))
+    for key, name, prec, n in table:
+        t = statistics.median(rows[key])
         flops = 6 * n * t
         print(f"{name}: {n / 1e6:.2f}M params, {t:,.0f} tokens/s, {flops / 1e9:.1f} GFLOP/s = "
-              f"{flops / peak:.0%} of peak")
-        res[name.split(",")[0]] = {"params": n, "tokens_per_s": t, "gflops": flops / 1e9, "fraction": flops / peak}
-    ratio = statistics.median(a / b for a, b in zip(
-        [6 * n_lm * t for t in rows["lm"]], [6 * n_plain * t for t in rows["plain"]]))
-    print(f"lm / plain achieved FLOP/s (median of per-round ratios): {ratio:.2f}x")
+              f"{flops / peaks[prec]:.0%} of the {prec} peak")
+        res[key] = {"params": n, "tokens_per_s": t, "gflops": flops / 1e9, "fraction": flops / peaks[prec]}
+    for key in steps:
+        ratio = statistics.median(a / b for a, b in zip(
+            [n_lm * t for t in rows[key]], [n_plain * t for t in rows["plain"]]))
+        print(f"{key} / plain achieved FLOP/s (median of per-round ratios): {ratio:.2f}x")
     if args.corpus:
         out = args.out or tempfile.mkdtemp(prefix="lm_train_")
         m = lm.train_from_corpus(args.corpus, out, args.preset, eval_facts=0)

@@ -33,8 +33,8 @@ def main(argv=None) -> None:
         sections = {
             "world": {"name": "tiny", "n_subjects": 20},
             "corpus": {"shuffles": 1},
-            "train": {"epochs": 2, "progress": False, "model": {"d_model": 32, "n_layers": 1, "n_heads": 2,
-                                                                "d_ff": 64}},
+            "train": {"epochs": 2, "progress": False, "compile": False,  # compiling pays off on long runs only
+                      "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
             "evaluate": {"n_requests": 3, "methods": ["context"], "rules": ["bayes", "halfway"]},
             "report": {"trace_requests": 0},
         }

@@ -42,8 +42,8 @@ def main(argv=None) -> None:
         sections = {
             "world": {"name": str(Path(__file__).resolve()), "n_subjects": 30},
             "corpus": {"shuffles": 1},
-            "train": {"epochs": 2, "progress": False, "model": {"d_model": 32, "n_layers": 1, "n_heads": 2,
-                                                                "d_ff": 64}},
+            "train": {"epochs": 2, "progress": False, "compile": False,  # compiling pays off on long runs only
+                      "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
             "evaluate": {"n_requests": 3, "methods": ["lora", "context"], "rules": ["bayes", "jeffrey"]},
             "edit": {"lora": {"steps": 3}},
             "report": {"trace_requests": 1, "trace_points": 3},

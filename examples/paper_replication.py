@@ -24,7 +24,8 @@ PAPER = {
 TINY = {
     "world": {"name": "tiny", "n_subjects": 20},
     "corpus": {"shuffles": 1},
-    "train": {"epochs": 2, "progress": False, "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
+    "train": {"epochs": 2, "progress": False, "compile": False,
+              "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
     "edit": {"lora": {"rank": 1, "target_modules": ["down_proj"], "steps": 4, "lr": 1e-4}},
     "evaluate": {"n_requests": 2, "methods": ["lora"], "rules": ["bayes"]},
     "report": {"trace_requests": 1, "trace_points": 3},

@@ -39,7 +39,7 @@ from ._errors import CheckpointError, LMError, VocabularyError  # noqa: E402
 from ._model import PRESETS, ModelConfig, build_model, get_preset, n_params  # noqa: E402
 from ._score import LanguageModel, load  # noqa: E402
 from ._tokenizer import WordTokenizer, train_tokenizer  # noqa: E402
-from ._train import TrainConfig, train_from_corpus  # noqa: E402
+from ._train import TrainConfig, bf16_native, train_from_corpus  # noqa: E402
 
 __all__ = [
     "PRESETS",
@@ -56,6 +56,7 @@ __all__ = [
     "LoraEditConfig",
     "ModelConfig",
     "TrainConfig",
+    "bf16_native",
     "VocabularyError",
     "WordTokenizer",
     "build_model",

@@ -18,7 +18,7 @@ from lm._toy import write_toy_corpus  # noqa: E402
 
 # a model and run small enough for a few seconds on one thread; threads=1 also makes runs bitwise comparable
 SIZE = dict(d_model=32, n_layers=2, n_heads=2, d_ff=64, max_len=32)
-RUN = dict(epochs=4, batch_size=8, context=16, lr=1e-2, threads=1, progress=False, eval_every=1)
+RUN = dict(epochs=4, batch_size=8, context=16, lr=1e-2, threads=1, progress=False, eval_every=1, compile=False)
 
 
 def _sets(**kw) -> list[str]:
@@ -69,6 +69,40 @@ def test_same_seed_same_tokenizer_and_weights(corpus, run, tmp_path):
     assert (tmp_path / "model" / "tokenizer.json").read_text() == (out / "model" / "tokenizer.json").read_text()
     assert _same_weights(_state(tmp_path), _state(out))
     assert again["accuracy_curve"] == metrics["accuracy_curve"]
+
+
+def test_compiled_training_is_deterministic(corpus, tmp_path):
+    """torch.compile (the default) gives bitwise the same weights on a rerun, and computes what eager does.
+
+    Without deterministic kernels the compiled embedding gradient scatters with atomic adds and reruns
+    differ in the last bits. Compiled and eager *training* runs drift apart (Adam turns float32 rounding
+    differences in near-zero gradients into full-size steps), so the function itself is compared: the
+    compiled model's logits equal the eager ones to float32 rounding (5e-5 absolute on logits of size ~10).
+    """
+    settings = {**SIZE, **RUN, "compile": True, "epochs": 2, "eval_every": 0}
+    first = lm.train_from_corpus(corpus, tmp_path / "a", **settings)
+    second = lm.train_from_corpus(corpus, tmp_path / "b", **settings)
+    assert _same_weights(_state(tmp_path / "a"), _state(tmp_path / "b"))
+    assert first["first_step_s"] > 0 and second["train_fact_accuracy"] == first["train_fact_accuracy"]
+    model = lm.load(tmp_path / "a").model.train()
+    x = torch.randint(3, model.config.vocab_size, (4, 16), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        eager = model(input_ids=x).logits
+        compiled = torch.compile(model)(input_ids=x).logits
+    assert eager.abs().max() > 1 and torch.allclose(compiled, eager, rtol=0, atol=5e-5)
+
+
+def test_failed_compilation_falls_back_to_eager(corpus, tmp_path, monkeypatch):
+    def broken(module, *args, **kwargs):
+        def call(*a, **kw):
+            raise RuntimeError("no C++ compiler found")
+        return call
+    monkeypatch.setattr(torch, "compile", broken)
+    settings = {**SIZE, **RUN, "compile": True, "epochs": 1, "eval_every": 0}
+    with pytest.warns(RuntimeWarning, match="torch.compile failed .*no C\\+\\+ compiler.*compile=false"):
+        lm.train_from_corpus(corpus, tmp_path / "a", **settings)
+    lm.train_from_corpus(corpus, tmp_path / "b", **{**settings, "compile": False})
+    assert _same_weights(_state(tmp_path / "a"), _state(tmp_path / "b"))
 
 
 def test_finished_run_is_not_retrained(corpus, run):

@@ -17,7 +17,7 @@ from bridges._pipeline import PipelineError, RunConfig
 TINY = {
     "world": {"name": "tiny", "n_subjects": 24},
     "corpus": {"shuffles": 2},
-    "train": {"epochs": 3, "progress": False, "eval_facts": 50,
+    "train": {"epochs": 3, "progress": False, "eval_facts": 50, "compile": False,
               "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
     "edit": {"lora": {"steps": 4}, "ft": {"steps": 4}},
     "evaluate": {"n_requests": 4, "methods": ["lora", "context"], "rules": ["bayes", "jeffrey"],
