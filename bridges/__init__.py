@@ -16,6 +16,7 @@ they are imported by the functions that need them.
 from ._believers import BayesBeliever, Believer, EditRequest, LMBeliever
 from ._corpus import (
     CORPUS_FILE,
+    DEFAULT_CHUNK,
     END_OF_DOCUMENT,
     FORMAT_VERSION,
     METADATA_FILE,
@@ -79,6 +80,7 @@ __all__ = [
     "InvalidNameError",
     # corpus
     "CORPUS_FILE",
+    "DEFAULT_CHUNK",
     "METADATA_FILE",
     "END_OF_DOCUMENT",
     "FORMAT_VERSION",

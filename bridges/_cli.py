@@ -25,6 +25,8 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ._corpus import DEFAULT_CHUNK
+
 __all__ = ["COMMANDS", "Command", "build_parser", "main", "register_command"]
 
 
@@ -124,7 +126,7 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shuffles", type=int, default=None,
                         help="independent shuffles of each subject's sentences (default: 3)")
     parser.add_argument("--chunk", type=int, default=None, help="at most this many sentences per document "
-                                                                "(default: 16)")
+                                                                f"(default: {DEFAULT_CHUNK})")
     parser.add_argument("--quiet", action="store_true", help="print nothing (no summary, no progress bar)")
 
 
@@ -142,7 +144,7 @@ def _corpus_run(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (("eps", args.eps), ("n_subjects", args.n_subjects)) if v is not None}
     make_corpus(args.world or "default", args.out, seed=args.seed or 0,
                 shuffles=3 if args.shuffles is None else args.shuffles,
-                chunk=16 if args.chunk is None else args.chunk, quiet=args.quiet, **overrides)
+                chunk=DEFAULT_CHUNK if args.chunk is None else args.chunk, quiet=args.quiet, **overrides)
     return 0
 
 

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ._corpus import DEFAULT_CHUNK
 from ._io import atomic_write_json as _atomic_write_json
 from ._io import atomic_write_text as _atomic_write_text
 
@@ -48,7 +49,7 @@ class PipelineError(ValueError):
 _WORLD_KEYS = {"name": "default", "seed": 0, "eps": None, "statement_noise": None, "n_subjects": None,
                "mentions_per_fact": None, "held_out_rate": None, "statements_per_subject": None,
                "connectives_per_subject": None, "truth_concentration": None}
-_CORPUS_KEYS = {"shuffles": 3, "chunk": 16}
+_CORPUS_KEYS = {"shuffles": 3, "chunk": DEFAULT_CHUNK}
 
 
 def _defaults() -> dict[str, dict[str, Any]]:
