@@ -21,6 +21,7 @@ jax.config.update("jax_enable_x64", True)  # exact means float64: posteriors are
 
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
+import opt_einsum  # noqa: E402
 
 from . import _forest  # noqa: E402
 from ._em import em_loop  # noqa: E402
@@ -281,5 +282,7 @@ def em(arrays: EvidenceArrays, alphas, tol: float, max_iter: int, init=None, pat
 def joint(arrays: EvidenceArrays, thetas, keep: tuple[int, ...]) -> np.ndarray:
     """Exact joint over the kept relations of each subject in ``arrays``: (S, K_keep...)."""
     ops = arrays.operands([np.asarray(t) for t in thetas], xp=np)
-    table = np.einsum(arrays.layout.subscripts(keep), *ops, optimize="greedy")
+    # opt_einsum's greedy order, not numpy's: on the default world, numpy's greedy path for a joint of
+    # award received and country of citizenship took 2.5 s per subject, opt_einsum's 2 ms
+    table = opt_einsum.contract(arrays.layout.subscripts(keep), *ops, optimize="greedy")
     return table / table.reshape(table.shape[0], -1).sum(axis=1).reshape((-1,) + (1,) * len(keep))
