@@ -12,9 +12,9 @@ Each sentence ends with the token ``.`` (names never contain ``.``, ``"``, ``<``
 sentences are shuffled and cut into documents of at most ``chunk`` sentences (joined by one space, ended
 by `` <eod>``). The default, :data:`DEFAULT_CHUNK` = 1 (every sentence its own document), makes the LM
 memorise: with 16 sentences of one subject per document it can copy a fact from earlier in the
-document instead, and the ``tiny`` model reached 86% generative accuracy on the default world in the
-budget where one sentence per document gives 95% (README, "The language model"). Longer documents teach
-in-context use (the ``context`` edit method) at that price. This is done ``shuffles`` times with independent orders; **shuffle 0 is canonical**: its
+document instead, and the ``tiny`` model reached 86% generative accuracy on the default world (seed 0)
+in the budget where one sentence per document gives 95.7% (README, "The language model"). Longer
+documents teach in-context use (the ``context`` edit method) at that price. This is done ``shuffles`` times with independent orders; **shuffle 0 is canonical**: its
 documents hold every item of evidence exactly once, and the other shuffles repeat the same multiset of
 sentences in other orders (the LM sees each item ``shuffles`` times, the rational agent once). Every
 JSONL line records its ``subject`` and ``shuffle``, so :func:`evidence_from_corpus` rebuilds exactly
