@@ -136,13 +136,17 @@ def _batches(docs: list[np.ndarray], cfg: TrainConfig, epoch: int) -> torch.Tens
 
 
 def train_step(net, model, opt, batch: torch.Tensor, lr: float, cfg: TrainConfig) -> float:
-    """One optimizer step on ``batch`` (b, context + 1); returns the loss. ``net`` may be DDP-wrapped."""
+    """One optimizer step on ``batch`` (b, context + 1), deterministic kernels; returns the loss.
+
+    ``net`` is ``model`` or a wrapper of it (DDP, ``torch.compile``).
+    """
     for group in opt.param_groups:
         group["lr"] = lr
-    with torch.autocast(batch.device.type, dtype=torch.bfloat16, enabled=bool(cfg.bf16)):
-        logits = net(input_ids=batch[:, :-1]).logits  # (b, context, V)
-    loss = F.cross_entropy(logits.float().flatten(0, 1), batch[:, 1:].flatten())
-    loss.backward()
+    with _deterministic():
+        with torch.autocast(batch.device.type, dtype=torch.bfloat16, enabled=bool(cfg.bf16)):
+            logits = net(input_ids=batch[:, :-1]).logits  # (b, context, V)
+        loss = F.cross_entropy(logits.float().flatten(0, 1), batch[:, 1:].flatten())
+        loss.backward()
     if cfg.grad_clip:
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
     opt.step()
@@ -343,6 +347,7 @@ def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike,
                dynamic_ncols=True)
     tokens_per_step = cfg.batch_size * cfg.context
     loss_sum, loss_n = 0.0, 0
+    stepped = False  # a step has run in this process (compilation can only fail before)
     while step < total and not state["stopped"]:
         epoch, first = divmod(step, steps_per_epoch)
         batches = _batches(docs, cfg, epoch)
@@ -350,19 +355,18 @@ def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike,
         for i in range(first, steps_per_epoch):
             batch = batches[i, rank * local:(rank + 1) * local].to(dev)  # (b, context + 1)
             try:
-                with _deterministic():
-                    loss = train_step(net, model, opt, batch, cfg.lr_at(step, total), cfg)
+                loss = train_step(net, model, opt, batch, cfg.lr_at(step, total), cfg)
             except Exception as e:  # compilation fails on the first step (e.g. no C++ compiler): go eager
-                if net is plain or "first_step_s" in state:
+                if net is plain or stepped:
                     raise
                 warnings.warn(f"torch.compile failed ({type(e).__name__}: {str(e)[:300]}); training without "
                               "it (set compile=false to skip the attempt)", RuntimeWarning, stacklevel=2)
                 net = plain
                 opt.zero_grad(set_to_none=True)
-                with _deterministic():
-                    loss = train_step(net, model, opt, batch, cfg.lr_at(step, total), cfg)
-            if "first_step_s" not in state:  # includes torch.compile's compilation
-                state["first_step_s"] = time.perf_counter() - t0
+                loss = train_step(net, model, opt, batch, cfg.lr_at(step, total), cfg)
+            if not stepped:  # the first step of this process includes torch.compile's compilation
+                state.setdefault("first_step_s", time.perf_counter() - t0)
+                stepped = True
             step += 1
             loss_sum, loss_n = loss_sum + loss, loss_n + 1
             state["tokens"] += tokens_per_step
