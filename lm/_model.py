@@ -18,11 +18,56 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import torch
-from transformers import AutoModelForCausalLM, LlamaConfig, PreTrainedModel
+import torch.nn.functional as F
+from transformers import AttentionInterface, AutoModelForCausalLM, LlamaConfig, PreTrainedModel
+from transformers.integrations.sdpa_attention import sdpa_attention_forward
+from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS, sdpa_mask
 
 from ._errors import LMError
 
-__all__ = ["PRESETS", "ModelConfig", "build_model", "get_preset", "hf_config", "n_params"]
+__all__ = ["ATTENTION", "PRESETS", "ModelConfig", "build_model", "get_preset", "hf_config", "n_params"]
+
+#: The ``attn_implementation`` every model of this package runs with (registered below).
+ATTENTION = "lm"
+
+
+def attention(module, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+              attention_mask: torch.Tensor | None, scaling: float, dropout: float = 0.0, **kwargs):
+    """Attention as ``transformers`` calls it: PyTorch's SDPA, except when a gradient flows through it.
+
+    Then it is computed as two matmuls and a softmax, which ``torch.compile`` fuses: on CPU, SDPA's
+    flash-attention backward took 31% of a ``tiny`` training step (64 ms of 200 ms under bf16, head
+    dimension 32, 64 tokens); the explicit form runs the same step 1.4-1.6x faster (README, "Measured").
+    query: (B, H, Tq, Dh); key, value: (B, H_kv, Tk, Dh); ``attention_mask`` None (causal) or (B, 1, Tq, Tk)
+    boolean (True = attend) or additive. Returns (B, Tq, H, Dh) and no attention weights.
+
+    Example:
+        >>> q = k = v = torch.randn(1, 2, 3, 4, requires_grad=True)
+        >>> out, _ = attention(None, q, k, v, None, scaling=0.5)
+        >>> ref, _ = sdpa_attention_forward(None, q, k, v, None, scaling=0.5)
+        >>> bool(torch.allclose(out, ref, atol=1e-6)), out.shape
+        (True, torch.Size([1, 3, 2, 4]))
+    """
+    if not (torch.is_grad_enabled() and query.requires_grad):
+        return sdpa_attention_forward(module, query, key, value, attention_mask, scaling=scaling,
+                                      dropout=dropout, **kwargs)
+    groups = query.shape[1] // key.shape[1]  # grouped-query attention: each key/value head serves `groups`
+    key, value = key.repeat_interleave(groups, 1), value.repeat_interleave(groups, 1)
+    scores = (query @ key.transpose(2, 3)) * scaling  # (B, H, Tq, Tk)
+    if attention_mask is None:  # causal, the queries being the last Tq of the Tk positions
+        t_q, t_k = scores.shape[-2:]
+        attention_mask = torch.ones(t_q, t_k, dtype=torch.bool, device=scores.device).tril(t_k - t_q)
+    if attention_mask.dtype == torch.bool:  # finite fill: a fully masked row gives zeros, not NaN
+        scores = scores.masked_fill(~attention_mask, torch.finfo(scores.dtype).min)
+    else:
+        scores = scores + attention_mask
+    probs = F.dropout(scores.softmax(-1, dtype=torch.float32).to(query.dtype), dropout,
+                      training=getattr(module, "training", False))
+    return (probs @ value).transpose(1, 2).contiguous(), None
+
+
+AttentionInterface.register(ATTENTION, attention)
+ALL_MASK_ATTENTION_FUNCTIONS.register(ATTENTION, sdpa_mask)  # masks as SDPA takes them (boolean, or None)
 
 
 @dataclass(frozen=True)
@@ -110,7 +155,7 @@ def build_model(cfg: ModelConfig, vocab_size: int, pad_id: int = 0, eod_id: int 
     config = hf_config(cfg, vocab_size, pad_id, eod_id)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = AutoModelForCausalLM.from_config(config, attn_implementation="sdpa", dtype=torch.float32)
+        model = AutoModelForCausalLM.from_config(config, attn_implementation=ATTENTION, dtype=torch.float32)
     return model
 
 

@@ -26,6 +26,7 @@ from transformers import AutoModelForCausalLM, DynamicCache, PreTrainedModel
 from transformers.utils import logging as hf_logging
 
 from ._errors import CheckpointError, LMError
+from ._model import ATTENTION
 from ._tokenizer import TOKENIZER_FILE, WordTokenizer
 
 __all__ = ["LM_CONFIG_FILE", "LanguageModel", "load", "quiet"]
@@ -528,7 +529,8 @@ def load(directory: str | os.PathLike, device: str | torch.device | None = None,
                               "(its fingerprint differs from the one in lm_config.json)")
     try:
         with quiet():
-            model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=torch.float32)
+            model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=torch.float32,
+                                                         attn_implementation=ATTENTION)
     except Exception as e:  # safetensors / transformers raise several types on truncated or corrupt files
         raise CheckpointError(f"cannot load the weights in {path}: {type(e).__name__}: {e}") from e
     if device is not None:

@@ -42,7 +42,7 @@ from transformers import AutoModelForCausalLM
 from ._checkpoint import atomic_dir, atomic_json, complete_dir
 from ._corpus import read_corpus
 from ._errors import CheckpointError, LMError
-from ._model import ModelConfig, build_model, get_preset, n_params
+from ._model import ATTENTION, ModelConfig, build_model, get_preset, n_params
 from ._score import LM_CONFIG_FILE, LanguageModel, quiet
 from ._tokenizer import train_tokenizer
 
@@ -312,7 +312,8 @@ def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike,
                                   "use a new out_dir (nothing was overwritten)")
         try:
             with quiet():
-                model = AutoModelForCausalLM.from_pretrained(ckpt, local_files_only=True, dtype=torch.float32)
+                model = AutoModelForCausalLM.from_pretrained(ckpt, local_files_only=True, dtype=torch.float32,
+                                                             attn_implementation=ATTENTION)
         except Exception as e:  # corrupt weights: several exception types
             raise CheckpointError(f"cannot load the weights in {ckpt}: {type(e).__name__}: {e}") from e
     else:

@@ -2,6 +2,7 @@
 
 import json
 import os
+from types import SimpleNamespace
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch: a busy neighbour must not stall threads
 
@@ -76,6 +77,36 @@ def test_same_seed_same_weights():
     sa, sb, sc = a.state_dict(), b.state_dict(), c.state_dict()
     assert all(torch.equal(sa[k], sb[k]) for k in sa)
     assert not all(torch.equal(sa[k], sc[k]) for k in sa)
+
+
+@pytest.mark.parametrize("masked", [False, True], ids=["causal", "padding mask"])
+def test_training_attention_matches_sdpa_in_values_and_gradients(masked):
+    # lm's attention computes the autograd case explicitly (faster backward on CPU); it must be the same
+    # function as SDPA. float32 throughout; 1e-5 bounds the reassociation error of 64-term sums of O(1) terms.
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    from lm._model import attention
+
+    g = torch.Generator().manual_seed(0)
+    q = torch.randn(2, 4, 5, 8, generator=g)
+    k, v = torch.randn(2, 2, 5, 8, generator=g), torch.randn(2, 2, 5, 8, generator=g)  # 2 kv heads: GQA
+    mask = None
+    if masked:  # row 1 has two left-padding positions; every query still sees itself
+        keep = torch.tensor([[True] * 5, [False, False, True, True, True]])
+        mask = (torch.ones(5, 5, dtype=torch.bool).tril() & keep[:, None, :]) | torch.eye(5, dtype=torch.bool)
+        mask = mask[:, None]
+    outs, grads = [], []
+    for fn in (attention, sdpa_attention_forward):
+        qkv = [t.clone().requires_grad_() for t in (q, k, v)]
+        module = SimpleNamespace(num_key_value_groups=2, is_causal=True, training=True)  # as LlamaAttention
+        out, _ = fn(module, *qkv, mask, scaling=8 ** -0.5)
+        out.pow(2).sum().backward()
+        outs.append(out)
+        grads.append([t.grad for t in qkv])
+    assert outs[0].shape == (2, 5, 4, 8)
+    torch.testing.assert_close(outs[0], outs[1], atol=1e-5, rtol=0)
+    for a, b in zip(*grads):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
 
 
 CORRUPTIONS = [
