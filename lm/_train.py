@@ -60,7 +60,7 @@ class TrainConfig:
         0.003
     """
 
-    epochs: int = 5  # passes over the corpus (the default corpus states each fact 9 times per pass)
+    epochs: int = 6  # passes over the corpus (the default corpus states each fact 9 times per pass)
     batch_size: int = 32  # sequences per optimizer step, summed over processes
     context: int = 64  # tokens per training sequence (at most the model's max_len)
     lr: float = 3e-3  # peak learning rate
