@@ -527,12 +527,18 @@ def load(directory: str | os.PathLike, device: str | torch.device | None = None,
     if meta.get("tokenizer_sha256") not in (None, tok.fingerprint()):
         raise CheckpointError(f"{path / TOKENIZER_FILE} is not the tokenizer this model was trained with "
                               "(its fingerprint differs from the one in lm_config.json)")
-    try:
-        with quiet():
-            model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=torch.float32,
-                                                         attn_implementation=ATTENTION)
-    except Exception as e:  # safetensors / transformers raise several types on truncated or corrupt files
-        raise CheckpointError(f"cannot load the weights in {path}: {type(e).__name__}: {e}") from e
+    model = load_weights(path)
     if device is not None:
         model.to(device)
     return LanguageModel(model, tok, meta=meta, bf16=bf16)
+
+
+def load_weights(path: Path) -> PreTrainedModel:
+    """The causal LM saved in ``path`` (float32, this package's attention); :class:`CheckpointError` if the
+    weights are missing or corrupt."""
+    try:
+        with quiet():
+            return AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=torch.float32,
+                                                        attn_implementation=ATTENTION)
+    except Exception as e:  # safetensors / transformers raise several types on truncated or corrupt files
+        raise CheckpointError(f"cannot load the weights in {path}: {type(e).__name__}: {e}") from e

@@ -37,13 +37,12 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from transformers import AutoModelForCausalLM
 
 from ._checkpoint import atomic_dir, atomic_json, complete_dir
 from ._corpus import read_corpus
 from ._errors import CheckpointError, LMError
-from ._model import ATTENTION, ModelConfig, build_model, get_preset, n_params
-from ._score import LM_CONFIG_FILE, LanguageModel, quiet
+from ._model import ModelConfig, build_model, get_preset, n_params
+from ._score import LM_CONFIG_FILE, LanguageModel, load_weights, quiet
 from ._tokenizer import train_tokenizer
 
 __all__ = ["TrainConfig", "bf16_native", "train_from_corpus"]
@@ -310,12 +309,7 @@ def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike,
         if state.get("fingerprint") != fingerprint:
             raise CheckpointError(f"{ckpt} belongs to another corpus or configuration; "
                                   "use a new out_dir (nothing was overwritten)")
-        try:
-            with quiet():
-                model = AutoModelForCausalLM.from_pretrained(ckpt, local_files_only=True, dtype=torch.float32,
-                                                             attn_implementation=ATTENTION)
-        except Exception as e:  # corrupt weights: several exception types
-            raise CheckpointError(f"cannot load the weights in {ckpt}: {type(e).__name__}: {e}") from e
+        model = load_weights(ckpt)
     else:
         state = {"step": 0, "accuracy_curve": [], "loss_curve": [], "tokens": 0, "train_time": 0.0,
                  "eval_time": 0.0, "stopped": False}
