@@ -9,6 +9,7 @@
 4. every epoch, shuffle the documents (seeded by epoch), pack them into one token stream, cut it into
    sequences of ``context + 1`` tokens, shuffle those, and take optimizer steps on batches of them
    (AdamW, linear warmup then cosine decay, gradient clipping); each process takes its slice of a batch.
+   Attention stays inside a document (:func:`document_mask`), as when the model is asked a question;
    The step runs under ``torch.compile`` (falling back to eager with a warning if compilation fails),
    with deterministic kernels, and under bf16 autocast where the hardware has native bf16;
 5. after every ``eval_every`` epochs, measure greedy generative accuracy on a fixed sample of training
@@ -59,7 +60,7 @@ class TrainConfig:
         0.003
     """
 
-    epochs: int = 6  # passes over the corpus (the default corpus states each fact 9 times per pass)
+    epochs: int = 5  # passes over the corpus (the default corpus states each fact 9 times per pass)
     batch_size: int = 32  # sequences per optimizer step, summed over processes
     context: int = 64  # tokens per training sequence (at most the model's max_len)
     lr: float = 3e-3  # peak learning rate
@@ -68,6 +69,7 @@ class TrainConfig:
     weight_decay: float = 0.0  # AdamW decoupled weight decay (facts are memorised; decay only forgets)
     beta2: float = 0.98  # AdamW second-moment decay (beta1 is 0.9)
     grad_clip: float = 1.0  # max global gradient norm (0: no clipping)
+    doc_mask: bool = True  # attention stays inside a document (see document_mask); False: across the stream
     seed: int = 0  # weights, data order and evaluation sample
     bf16: bool | None = None  # bf16 autocast of the forward pass (weights, optimizer, loss stay float32);
     # None: on where the hardware computes bf16 natively (see bf16_native), which is faster there
@@ -134,6 +136,26 @@ def _batches(docs: list[np.ndarray], cfg: TrainConfig, epoch: int) -> torch.Tens
     return torch.from_numpy(np.ascontiguousarray(seqs)).view(steps, cfg.batch_size, cfg.context + 1)
 
 
+def document_mask(ids: torch.Tensor, eod_id: int) -> torch.Tensor:
+    """(b, 1, t, t) boolean attention mask for packed sequences ``ids`` (b, t): causal, and a token sees
+    only its own document, which starts at its ``<eod>`` (the end of the previous one).
+
+    That is what the model meets when asked a question: ``<eod>``, then the prompt, with nothing before
+    (RoPE is relative, so the positions need no reset). Attending across the packed stream instead, to
+    unrelated documents, slowed memorisation: on the default world (``tiny``, 5 epochs, seeds 0-2) the
+    training-fact accuracy was 88.4-95.3% across the stream and 96.2-97.6% masked (README, "Measured").
+
+    Example:
+        >>> m = document_mask(torch.tensor([[5, 0, 6, 7]]), eod_id=0)
+        >>> m[0, 0].int().tolist()
+        [[1, 0, 0, 0], [0, 1, 0, 0], [0, 1, 1, 0], [0, 1, 1, 1]]
+    """
+    doc = (ids == eod_id).cumsum(1)  # (b, t) document index along each row
+    t = ids.shape[1]
+    causal = torch.ones(t, t, dtype=torch.bool, device=ids.device).tril()
+    return ((doc[:, :, None] == doc[:, None, :]) & causal)[:, None]
+
+
 def train_step(net, model, opt, batch: torch.Tensor, lr: float, cfg: TrainConfig) -> float:
     """One optimizer step on ``batch`` (b, context + 1), deterministic kernels; returns the loss.
 
@@ -141,9 +163,11 @@ def train_step(net, model, opt, batch: torch.Tensor, lr: float, cfg: TrainConfig
     """
     for group in opt.param_groups:
         group["lr"] = lr
+    ids = batch[:, :-1]
+    mask = document_mask(ids, model.config.eos_token_id) if cfg.doc_mask else None
     with _deterministic():
         with torch.autocast(batch.device.type, dtype=torch.bfloat16, enabled=bool(cfg.bf16)):
-            logits = net(input_ids=batch[:, :-1]).logits  # (b, context, V)
+            logits = net(input_ids=ids, attention_mask=mask).logits  # (b, context, V)
         loss = F.cross_entropy(logits.float().flatten(0, 1), batch[:, 1:].flatten())
         loss.backward()
     if cfg.grad_clip:

@@ -109,6 +109,24 @@ def test_training_attention_matches_sdpa_in_values_and_gradients(masked):
         torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
 
 
+
+def test_document_mask_gives_a_packed_document_the_context_of_a_question():
+    # Under the mask, a document packed after another one gets the logits it gets alone after <eod> (how
+    # prompts are scored); without it, the earlier document leaks in. RoPE makes attention depend on
+    # relative positions only; the shift of 4 positions changes float32 rounding in the rotations,
+    # bounded by 1e-4 on logits of magnitude < 10.
+    from lm._train import document_mask
+
+    model = lm.build_model(TINY, vocab_size=50, pad_id=1, eod_id=0, seed=3).train()
+    first, second = [7, 8, 9, 0], [0, 11, 12, 13, 14]  # the first ends with <eod>, where the second starts
+    packed = torch.tensor([first + second[1:]])
+    alone = torch.tensor([second])
+    ref = model(input_ids=alone, attention_mask=document_mask(alone, 0)).logits[0]
+    masked = model(input_ids=packed, attention_mask=document_mask(packed, 0)).logits[0, 3:]
+    leaky = model(input_ids=packed).logits[0, 3:]
+    torch.testing.assert_close(masked, ref, atol=1e-4, rtol=0)
+    assert (leaky - ref).abs().max() > 1e-2
+
 CORRUPTIONS = [
     ("missing metadata", lambda d: (d / "metadata.json").unlink(), "metadata.json is missing"),
     ("bad json line", lambda d: (d / "corpus.jsonl").write_text('{"text": "a ."}\nnot json\n'), r"corpus.jsonl:2"),
