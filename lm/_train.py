@@ -9,7 +9,7 @@
 4. every epoch, shuffle the documents (seeded by epoch), pack them into one token stream, cut it into
    sequences of ``context + 1`` tokens, shuffle those, and take optimizer steps on batches of them
    (AdamW, linear warmup then cosine decay, gradient clipping); each process takes its slice of a batch.
-   Attention stays inside a document (:func:`document_mask`), as when the model is asked a question;
+   Attention stays inside a document (:func:`document_mask`), as when the model is asked a question.
    The step runs under ``torch.compile`` (falling back to eager with a warning if compilation fails),
    with deterministic kernels, and under bf16 autocast where the hardware has native bf16;
 5. after every ``eval_every`` epochs, measure greedy generative accuracy on a fixed sample of training

@@ -109,7 +109,6 @@ def test_training_attention_matches_sdpa_in_values_and_gradients(masked):
         torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
 
 
-
 def test_document_mask_gives_a_packed_document_the_context_of_a_question():
     # Under the mask, a document packed after another one gets the logits it gets alone after <eod> (how
     # prompts are scored); without it, the earlier document leaks in. RoPE makes attention depend on
@@ -126,6 +125,7 @@ def test_document_mask_gives_a_packed_document_the_context_of_a_question():
     leaky = model(input_ids=packed).logits[0, 3:]
     torch.testing.assert_close(masked, ref, atol=1e-4, rtol=0)
     assert (leaky - ref).abs().max() > 1e-2
+
 
 CORRUPTIONS = [
     ("missing metadata", lambda d: (d / "metadata.json").unlink(), "metadata.json is missing"),
