@@ -115,7 +115,12 @@ class FTEditConfig:
 
 @dataclass(frozen=True)
 class ContextEditConfig:
-    """In-context editing has no settings: the requested facts are prepended to every prompt."""
+    """In-context editing has no settings: the requested facts are prepended to every prompt.
+
+    It can only work for a model that has read text before a question in training: one trained with
+    ``TrainConfig.doc_mask`` (the default) on one-sentence documents has not, and a prefix then disturbs
+    its answers instead (README, the main run's reading).
+    """
 
 
 # ---- registry -------------------------------------------------------------------------------------------
