@@ -21,8 +21,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import lm  # noqa: E402
-from bench_lm_train import matmul_peak  # noqa: E402  (this folder is on sys.path when run as a script)
-from lm._score import _Trie  # noqa: E402
+from bench_lm_train import matmul_ceiling, matmul_peak  # noqa: E402  (this folder is on sys.path as a script)
+from lm._score import _MAX_TOKENS, _Trie  # noqa: E402
 
 
 def timed(fn, reps: int = 3):
@@ -73,10 +73,14 @@ def main(argv=None) -> dict:
     flops = 2 * res["params"] * positions
     peak32 = matmul_peak(dtype=torch.float32)
     peak16 = matmul_peak(dtype=torch.bfloat16)
-    res.update(positions=positions, gflop=flops / 1e9, floor_fp32_s=flops / peak32, floor_bf16_s=flops / peak16)
-    print(f"  {positions:,} token positions = {flops / 1e9:.0f} GFLOP (2 x params x positions); at this "
-          f"run's matmul peak ({peak32 / 1e9:.0f} GFLOP/s fp32, {peak16 / 1e9:.0f} bf16) that alone takes "
-          f"{flops / peak32:.2f} s in fp32, {flops / peak16:.2f} s in bf16")
+    # the same products at the shapes scoring runs (forward only, a full chunk of rows)
+    ceil32 = matmul_ceiling(model.model, _MAX_TOKENS, torch.float32, backward=False)
+    ceil16 = matmul_ceiling(model.model, _MAX_TOKENS, torch.bfloat16, backward=False)
+    res.update(positions=positions, gflop=flops / 1e9, floor_fp32_s=flops / ceil32, floor_bf16_s=flops / ceil16)
+    print(f"  {positions:,} token positions = {flops / 1e9:.0f} GFLOP (2 x params x positions); the model's "
+          f"weight matmuls alone, at {_MAX_TOKENS:,} rows, run at {ceil32 / 1e9:.0f} GFLOP/s fp32 "
+          f"({ceil32 / peak32:.0%} of this run's 2048^3 peak) and {ceil16 / 1e9:.0f} bf16 ({ceil16 / peak16:.0%}): "
+          f"these products alone take {flops / ceil32:.2f} s in fp32, {flops / ceil16:.2f} s in bf16")
     # reference: the same numbers by plain teacher forcing of every (prompt, candidate) pair
     prompts = [f"{s} {r}" for s, r in queries[:100] for _ in c.domains[r]]
     conts = [f"{o} ." for _, r in queries[:100] for o in c.domains[r]]

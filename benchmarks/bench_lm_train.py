@@ -3,6 +3,9 @@
 Measurements, interleaved in rounds so a busy neighbour slows all of them alike (medians printed):
 
 * ``peak``: a 2048^3 matrix multiply, fp32 and bf16 (a step is compared with the peak of its precision);
+* ``ceiling``: the step's own weight matmuls alone (every linear layer's forward product and its two
+  backward products at the batch's token count, nothing else), each precision: what a step could reach
+  if attention, norms, activations and the optimizer took no time;
 * ``plain``: a plain Hugging Face loop, ``model(input_ids, labels=...)``, AdamW, gradient clipping, on the
   2.2M-parameter Llama of MEASURED.md (d192, 4 layers, FFN 512, batch 64 x 64);
 * ``lm fp32``, ``lm bf16``: :func:`lm._train.train_step` as ``train_from_corpus`` runs it
@@ -44,6 +47,38 @@ def matmul_peak(n: int = 2048, reps: int = 3, dtype=torch.float32) -> float:
     for _ in range(reps):
         a @ b
     return 2 * n**3 * reps / (time.perf_counter() - t)
+
+
+def matmul_ceiling(model: torch.nn.Module, tokens: int, dtype=torch.float32, backward: bool = True,
+                   reps: int = 3) -> float:
+    """FLOP/s of ``model``'s weight matmuls alone at ``tokens`` rows (best of ``reps``).
+
+    For every ``nn.Linear`` (the tied output layer included) with a (out, in) weight: the forward
+    product (tokens, in) x (in, out), and if ``backward`` the input gradient (tokens, out) x (out, in) and
+    the weight gradient (out, tokens) x (tokens, in): 6 x parameters x tokens FLOPs (2x without backward),
+    the same count the achieved FLOP/s of a step uses, so the ratio of the two is the time a step spends
+    outside its matmuls.
+    """
+    shapes = [tuple(m.weight.shape) for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    xs = {i: torch.randn(tokens, i, dtype=dtype) for _, i in shapes}
+    gs = {o: torch.randn(tokens, o, dtype=dtype) for o, _ in shapes}
+    ws = [torch.randn(o, i, dtype=dtype) for o, i in shapes]
+
+    def once() -> None:
+        for w in ws:
+            out, inp = w.shape
+            xs[inp] @ w.t()
+            if backward:
+                gs[out] @ w
+                gs[out].t() @ xs[inp]
+
+    once()
+    best = float("inf")
+    for _ in range(reps):
+        t = time.perf_counter()
+        once()
+        best = min(best, time.perf_counter() - t)
+    return (6 if backward else 2) * tokens * sum(o * i for o, i in shapes) / best
 
 
 def plain_loop(vocab: int, steps: int):
@@ -116,18 +151,27 @@ def main(argv=None) -> dict:
         steps[f"lm {prec}"] = (prec, fn, first)
     _, eager, _ = lm_loop(args.preset, args.vocab, replace(cfg, compile=False))
     steps[f"lm {default} eager"] = (default, eager, 0.0)
-    rows = {"peak fp32": [], "peak bf16": [], "plain": [], **{k: [] for k in steps}}
+    shapes = lm.build_model(lm.get_preset(args.preset), args.vocab)
+    tokens = cfg.batch_size * cfg.context
+    rows = {"peak fp32": [], "peak bf16": [], "ceiling fp32": [], "ceiling bf16": [], "plain": [],
+            **{k: [] for k in steps}}
     for _ in range(args.rounds):
-        rows["peak fp32"].append(matmul_peak(dtype=torch.float32))
-        rows["peak bf16"].append(matmul_peak(dtype=torch.bfloat16))
+        for prec, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+            rows[f"peak {prec}"].append(matmul_peak(dtype=dtype))
+            rows[f"ceiling {prec}"].append(matmul_ceiling(shapes, tokens, dtype))
         rows["plain"].append(plain(args.steps))
         for k, (_, fn, _) in steps.items():
             rows[k].append(fn(args.steps))
     peaks = {prec: statistics.median(rows[f"peak {prec}"]) for prec in ("fp32", "bf16")}
+    ceilings = {prec: statistics.median(rows[f"ceiling {prec}"]) for prec in ("fp32", "bf16")}
     res = {"threads": torch.get_num_threads(), "peak_gflops": {k: v / 1e9 for k, v in peaks.items()},
+           "ceiling_gflops": {k: v / 1e9 for k, v in ceilings.items()},
            "default_precision": default, "compile": cfg.compile}
     print(f"threads {res['threads']}, matmul peak (2048^3, median of {args.rounds}): fp32 {peaks['fp32'] / 1e9:.1f}, "
           f"bf16 {peaks['bf16'] / 1e9:.1f} GFLOP/s")
+    print(f"ceiling: preset {args.preset!r}'s weight matmuls alone, forward and backward at {tokens} tokens: "
+          + ", ".join(f"{p} {ceilings[p] / 1e9:.1f} GFLOP/s = {ceilings[p] / peaks[p]:.0%} of its peak"
+                      for p in ("fp32", "bf16")))
     table = [("plain", "plain HF loop, Llama d192x4 (MEASURED.md), batch 64x64", "fp32", n_plain)]
     for k, (prec, _, first) in steps.items():
         how = "eager" if k.endswith("eager") else f"compile={cfg.compile}, first step {first:.1f} s"
@@ -137,9 +181,11 @@ def main(argv=None) -> dict:
     for key, name, prec, n in table:
         t = statistics.median(rows[key])
         flops = 6 * n * t
+        of_ceiling = "" if key == "plain" else f", {flops / ceilings[prec]:.0%} of the ceiling"
         print(f"{name}: {n / 1e6:.2f}M params, {t:,.0f} tokens/s, {flops / 1e9:.1f} GFLOP/s = "
-              f"{flops / peaks[prec]:.0%} of the {prec} peak")
-        res[key] = {"params": n, "tokens_per_s": t, "gflops": flops / 1e9, "fraction": flops / peaks[prec]}
+              f"{flops / peaks[prec]:.0%} of the {prec} peak{of_ceiling}")
+        res[key] = {"params": n, "tokens_per_s": t, "gflops": flops / 1e9, "fraction": flops / peaks[prec],
+                    "fraction_of_ceiling": flops / ceilings[prec]}
     for key in steps:
         ratio = statistics.median(a / b for a, b in zip(
             [n_lm * t for t in rows[key]], [n_plain * t for t in rows["plain"]]))
