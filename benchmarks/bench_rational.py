@@ -10,6 +10,7 @@ observed nodes, the same CPTs) extrapolated to all subjects, the speed ratio and
 
     python benchmarks/bench_rational.py            # the issue's size
     python benchmarks/bench_rational.py --subjects 2000 --pgmpy-subjects 10   # quicker
+    python benchmarks/bench_rational.py --world paper   # also fit a built-in world (general path; minutes)
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ def main(argv=None) -> None:
     ap.add_argument("--subjects", type=int, default=11_112, help="subjects (10%% of facts held out)")
     ap.add_argument("--pgmpy-subjects", type=int, default=30, help="subjects timed through pgmpy")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--world", default=None, help="also fit this built-in world (e.g. paper: two parents, "
+                                                  "so the general einsum path), timed cold and warm")
     args = ap.parse_args(argv)
 
     graph = build_graph(args.pairs, args.objects)
@@ -137,6 +140,30 @@ def main(argv=None) -> None:
     marg_entries = args.subjects * sum(graph.size_of(r) for r in graph.relations)
     print(f"memory: CPTs {cpt_entries:,} floats, marginals {marg_entries:,} floats "
           f"(subjects x objects; no dense objects x objects table per subject)")
+    if args.world:
+        fit_world(args.world, args.seed)
+
+
+def fit_world(name: str, seed: int) -> None:
+    """Time ``rational.fit`` on a built-in world, cold (JIT compilation included) and warm."""
+    from bridges import build_world
+
+    world = build_world(name, seed=seed)
+    ev = world.evidence
+    arrays = _infer.encode(ev)
+    layout = arrays.layout
+    _, per_subject = _infer._path(layout.subscripts(), _infer._operand_shapes(layout, arrays.n_subjects))
+    chunk = _infer._chunked(arrays)[-1].shape
+    times = []
+    for _ in range(2):
+        t = time.perf_counter()
+        post = rational.fit(ev)
+        times.append(time.perf_counter() - t)
+    print(f"world {name!r}: {len(world.graph)} relations, {arrays.n_subjects:,} subjects, {len(ev.statements):,} "
+          f"statements; path {'forest' if _infer._use_forest(layout, 'auto') else 'einsum'}, "
+          f"{per_subject:,} float64 entries per subject, {chunk[0]} chunks of {chunk[1]} subjects")
+    print(f"rational.fit: {times[0]:.1f} s cold, {times[1]:.1f} s warm [EM iterations {post.info.iterations}, "
+          f"converged {post.info.converged}]")
 
 
 if __name__ == "__main__":

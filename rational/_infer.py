@@ -1,19 +1,22 @@
 """Exact inference: the subject factor graphs as one batched einsum, EM for the population parameters.
 
 Given the population parameters theta, subjects are independent and each subject's joint over its
-relations is a small discrete factor graph: one CPT factor per relation, one unary evidence factor per
-relation (mentions and single-relation statements), and one factor per parent -> child pair that carries
-statements. The partition function Z_s of every subject is a single ``jnp.einsum`` with the subject axis
-``s`` as a batch index; exact marginals are ``U * d log Z / d U`` and the expected sufficient statistics of
-every CPT are ``theta * d (sum_s log Z_s) / d theta`` (both by reverse-mode autodiff of the same
-contraction, so they are exact to float64 rounding, not sampled).
+relations is a small discrete factor graph: one CPT factor per relation and one unary evidence factor per
+relation (mentions and single-relation statements); statements about a parent -> child pair multiply
+the child's CPT by a per-subject table over the pair's values, so that CPT becomes a per-subject factor.
+The partition function Z_s of every subject is a single ``jnp.einsum`` with the subject axis ``s`` as a
+batch index, in an order found by ``opt_einsum``'s dynamic programming; exact marginals are
+``U * d log Z / d U`` and the expected sufficient statistics of every CPT are
+``theta * d (sum_s log Z_s) / d theta`` (both by reverse-mode autodiff of the same contraction, so they
+are exact to float64 rounding, not sampled). Subjects are processed in chunks sized so that the
+contraction and its gradient fit in memory.
 """
 
 from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 import jax
 
@@ -32,6 +35,7 @@ __all__ = ["EvidenceArrays", "Layout", "encode"]
 
 _LETTERS = [c for c in string.ascii_letters if c != "s"]  # 's' is the subject (batch) axis
 _MAX_CPT_ENTRIES = 50_000_000  # a dense CPT beyond this is a modelling error, not a workload
+_CHUNK_ENTRIES = 1 << 24  # float64 entries per chunk of subjects for operands + largest intermediate
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,8 @@ class Layout:
         pos = {r: i for i, r in enumerate(rels)}
         layout = cls(rels, tuple(tuple(pos[p] for p in graph.parents(r)) for r in rels),
                      tuple(graph.size_of(r) for r in rels), tuple(sorted(pair_edges)))
-        if len(rels) + 2 * len(layout.pair_edges) > len(_LETTERS):
-            raise GraphError(f"{len(rels)} relations and {len(layout.pair_edges)} statement pairs exceed the "
-                             f"{len(_LETTERS)} einsum indices available")
+        if len(rels) > len(_LETTERS):
+            raise GraphError(f"{len(rels)} relations exceed the {len(_LETTERS)} einsum indices available")
         for r in rels:
             n = int(np.prod(graph.cpt_shape(r), dtype=np.float64))
             if n > _MAX_CPT_ENTRIES:
@@ -60,14 +63,13 @@ class Layout:
         return layout
 
     def subscripts(self, keep: tuple[int, ...] | None = None) -> str:
-        """Einsum subscripts: CPTs, unary factors, pair factors -> 's' (or the kept relations)."""
+        """Einsum subscripts: CPTs (per subject where statements pair the relation with a parent), unary
+        factors -> 's' (or the kept relations)."""
         rel = _LETTERS[: len(self.relations)]
-        terms = ["".join(rel[p] for p in pa) + rel[i] for i, pa in enumerate(self.parents)]
+        paired = {r for _, r in self.pair_edges}
+        terms = [("s" if i in paired else "") + "".join(rel[p] for p in pa) + rel[i]
+                 for i, pa in enumerate(self.parents)]
         terms += ["s" + rel[i] for i in range(len(self.relations))]
-        extra = iter(_LETTERS[len(self.relations):])
-        for u, r in self.pair_edges:
-            cu, cr = next(extra), next(extra)
-            terms += ["s" + cu + rel[u], "s" + cu + cr, "s" + cr + rel[r]]
         out = "s" if keep is None else "s" + "".join(rel[i] for i in keep)
         return ",".join(terms) + "->" + out
 
@@ -111,12 +113,28 @@ class EvidenceArrays:
                               tuple(t[ids].copy() for t in self.pair_table), self.offset[ids].copy())
 
     def operands(self, thetas, xp=jnp):
-        """Einsum operands in the order of :meth:`Layout.subscripts`."""
-        ops = list(thetas) + list(self.unary)
-        for (iu, ir), table, (u, r) in zip(self.pair_index, self.pair_table, self.layout.pair_edges):
-            ops += [_class_onehot(iu, self.layout.sizes[u], xp), table,
-                    _class_onehot(ir, self.layout.sizes[r], xp)]
-        return ops
+        """Einsum operands in the order of :meth:`Layout.subscripts`.
+
+        A relation r with statements about a pair (u, r) gets the factor ``theta_r(..., a, ..., b) *
+        table_s(class(a), class(b))``: (S, parent sizes..., K_r), one per subject.
+        """
+        layout = self.layout
+        ops = list(thetas)
+        for (iu, ir), table, (u, r) in zip(self.pair_index, self.pair_table, layout.pair_edges):
+            cu, cr = _classes(iu, layout.sizes[u], xp), _classes(ir, layout.sizes[r], xp)
+            pair = table[xp.arange(table.shape[0])[:, None, None], cu[:, :, None], cr[:, None, :]]  # (S, K_u, K_r)
+            shape = [table.shape[0]] + [1] * len(layout.parents[r]) + [layout.sizes[r]]
+            shape[1 + layout.parents[r].index(u)] = layout.sizes[u]
+            cpt = ops[r] if ops[r].ndim > len(layout.parents[r]) + 1 else ops[r][None]
+            ops[r] = cpt * pair.reshape(shape)
+        return ops + list(self.unary)
+
+
+def _classes(index, k: int, xp):
+    """(S, n) object indices (-1 = pad) -> (S, K) value class of every object: its position among the
+    named objects, or n ("any other object")."""
+    named = index[:, :, None] == xp.arange(k)[None, None, :]
+    return xp.where(named.any(axis=1), named.argmax(axis=1), index.shape[1])
 
 
 def _class_onehot(index, k: int, xp):
@@ -124,6 +142,20 @@ def _class_onehot(index, k: int, xp):
     named = (index[:, :, None] == xp.arange(k)[None, None, :]).astype(xp.float64)
     other = 1.0 - named.sum(axis=1, keepdims=True)
     return xp.concatenate([named, other], axis=1)
+
+
+@lru_cache(maxsize=64)
+def _path(subscripts: str, shapes: tuple[tuple[int, ...], ...]) -> tuple[list, int]:
+    """(contraction order, float64 entries per subject of the operands + largest intermediate).
+
+    ``opt_einsum``'s 'auto-hq' (dynamic programming up to 20 operands): on the paper world (10
+    relations, domains up to 300, statements on every edge) it needs 5.4e5 multiply-adds per subject
+    where the greedy order needed 6.5e7 and a 1.7e9-entry intermediate (the fit ran out of memory).
+    """
+    path, info = opt_einsum.contract_path(subscripts, *shapes, shapes=True, optimize="auto-hq")
+    n = max(shapes[-1][0], 1)  # the last operand is a unary factor (S, K)
+    per_subject = (sum(int(np.prod(sh)) for sh in shapes) + int(info.largest_intermediate)) / n
+    return path, int(np.ceil(per_subject))
 
 
 def _normalise_rows(log_values: np.ndarray, what) -> tuple[np.ndarray, np.ndarray]:
@@ -202,39 +234,75 @@ def encode(evidence: Evidence) -> EvidenceArrays:
 
 
 # -- the contraction -----------------------------------------------------------------------------
+def _operand_shapes(layout: Layout, n: int) -> tuple[tuple[int, ...], ...]:
+    """Shapes of :meth:`EvidenceArrays.operands` for ``n`` subjects."""
+    paired = {r for _, r in layout.pair_edges}
+    cpts = [((n,) if i in paired else ()) + tuple(layout.sizes[p] for p in pa) + (layout.sizes[i],)
+            for i, pa in enumerate(layout.parents)]
+    return tuple(cpts) + tuple((n, k) for k in layout.sizes)
+
+
 def _z(layout: Layout, thetas, unary, pair_index, pair_table):
+    """(S,) partition functions."""
     arrays = EvidenceArrays(layout, unary, pair_index, pair_table, None)
-    return jnp.einsum(layout.subscripts(), *arrays.operands(thetas), optimize="greedy")
+    path, _ = _path(layout.subscripts(), _operand_shapes(layout, unary[0].shape[0]))
+    return jnp.einsum(layout.subscripts(), *arrays.operands(thetas), optimize=path)
 
 
-def _total_log_z(thetas, unary, layout, pair_index, pair_table):
-    return jnp.sum(jnp.log(_z(layout, thetas, unary, pair_index, pair_table)))
-
-
-@partial(jax.jit, static_argnums=0)
-def _marginals(layout: Layout, thetas, unary, pair_index, pair_table):
-    """Per relation (S, K) exact marginals and (S,) log Z."""
-    log_z = jnp.log(_z(layout, thetas, unary, pair_index, pair_table))
-    grads = jax.grad(_total_log_z, argnums=1)(thetas, unary, layout, pair_index, pair_table)
-    return tuple(u * g for u, g in zip(unary, grads)), log_z
+def _log_z_sum(thetas, unary, layout, pair_index, pair_table, weights):
+    return jnp.sum(weights * jnp.log(_z(layout, thetas, unary, pair_index, pair_table)))
 
 
 @partial(jax.jit, static_argnums=0)
-def _em(layout: Layout, alphas, thetas, unary, pair_index, pair_table, tol, max_iter):
+def _marginals(layout: Layout, thetas, unary, pair_index, pair_table, weights):
+    """Per relation (n, C, K) exact marginals and (n, C) log Z, chunk by chunk."""
+
+    def chunk(data):
+        u, pi, pt, _ = data  # pads get marginals too; the caller drops them
+        grads = jax.grad(_log_z_sum, argnums=1)(thetas, u, layout, pi, pt, 1.0)
+        return tuple(x * g for x, g in zip(u, grads)), jnp.log(_z(layout, thetas, u, pi, pt))
+
+    return jax.lax.map(chunk, (unary, pair_index, pair_table, weights))
+
+
+@partial(jax.jit, static_argnums=0)
+def _em(layout: Layout, alphas, thetas, unary, pair_index, pair_table, weights, tol, max_iter):
     """Iterate theta <- E_Dir[theta | alpha + expected counts(theta)] to a fixed point."""
 
     def step(thetas):
-        grads = jax.grad(_total_log_z)(thetas, unary, layout, pair_index, pair_table)
+        def chunk(total, data):  # the gradient of one chunk of subjects, added up
+            grads = jax.grad(_log_z_sum)(thetas, data[0], layout, *data[1:])
+            return tuple(t + g for t, g in zip(total, grads)), None
+
+        zero = tuple(jnp.zeros_like(t) for t in thetas)
+        grads, _ = jax.lax.scan(chunk, zero, (unary, pair_index, pair_table, weights))
         post = tuple(a + t * g for a, t, g in zip(alphas, thetas, grads))
         return tuple(p / p.sum(axis=-1, keepdims=True) for p in post)
 
     return em_loop(step, thetas, tol, max_iter)
 
 
-def _device(arrays: EvidenceArrays):
-    return (tuple(jnp.asarray(u) for u in arrays.unary),
-            tuple((jnp.asarray(a), jnp.asarray(b)) for a, b in arrays.pair_index),
-            tuple(jnp.asarray(t) for t in arrays.pair_table))
+def _chunked(arrays: EvidenceArrays):
+    """Device arrays in chunks of C subjects, (n, C, ...), padded with subjects of weight 0.
+
+    C keeps the operands and the largest intermediate of one chunk under ``_CHUNK_ENTRIES`` float64
+    entries (its gradient holds a few times that). Pads have no evidence (likelihoods 1).
+    """
+    s = arrays.n_subjects
+    _, per_subject = _path(arrays.layout.subscripts(), _operand_shapes(arrays.layout, s))
+    size = max(1, min(s, _CHUNK_ENTRIES // max(per_subject, 1)))
+    n = -(-s // size)
+    pad = n * size - s
+
+    def split(x, fill):
+        x = np.concatenate([x, np.full((pad,) + x.shape[1:], fill, dtype=x.dtype)]) if pad else x
+        return jnp.asarray(x.reshape((n, size) + x.shape[1:]))
+
+    unary = tuple(split(u, 1.0) for u in arrays.unary)
+    pair_index = tuple((split(a, -1), split(b, -1)) for a, b in arrays.pair_index)
+    pair_table = tuple(split(t, 1.0) for t in arrays.pair_table)
+    weights = split(np.ones(s), 0.0)
+    return unary, pair_index, pair_table, weights
 
 
 def _forest_args(arrays: EvidenceArrays):
@@ -254,7 +322,10 @@ def marginals(arrays: EvidenceArrays, thetas, path: str = "auto") -> tuple[tuple
     if _use_forest(arrays.layout, path):
         marg, log_z = _forest.forest_marginals(arrays.layout, thetas, *_forest_args(arrays))
     else:
-        marg, log_z = _marginals(arrays.layout, thetas, *_device(arrays))
+        marg, log_z = _marginals(arrays.layout, thetas, *_chunked(arrays))
+        s = arrays.n_subjects
+        marg = tuple(m.reshape((-1,) + m.shape[2:])[:s] for m in marg)
+        log_z = log_z.reshape(-1)[:s]
     return tuple(np.asarray(m) for m in marg), np.asarray(log_z) + arrays.offset
 
 
@@ -275,14 +346,16 @@ def em(arrays: EvidenceArrays, alphas, tol: float, max_iter: int, init=None, pat
     if _use_forest(arrays.layout, path):
         thetas, it, delta = _forest.forest_em(arrays.layout, alphas, init, *_forest_args(arrays), tol, max_iter)
     else:
-        thetas, it, delta = _em(arrays.layout, alphas, init, *_device(arrays), tol, max_iter)
+        thetas, it, delta = _em(arrays.layout, alphas, init, *_chunked(arrays), tol, max_iter)
     return tuple(np.asarray(t) for t in thetas), int(it), float(delta)
 
 
 def joint(arrays: EvidenceArrays, thetas, keep: tuple[int, ...]) -> np.ndarray:
     """Exact joint over the kept relations of each subject in ``arrays``: (S, K_keep...)."""
     ops = arrays.operands([np.asarray(t) for t in thetas], xp=np)
-    # opt_einsum's greedy order, not numpy's: on the default world, numpy's greedy path for a joint of
-    # award received and country of citizenship took 2.5 s per subject, opt_einsum's 2 ms
-    table = opt_einsum.contract(arrays.layout.subscripts(keep), *ops, optimize="greedy")
+    # opt_einsum's order (cached per shape), not numpy's: on the default world, numpy's greedy path for a
+    # joint of award received and country of citizenship took 2.5 s per subject, opt_einsum's 2 ms
+    subscripts = arrays.layout.subscripts(keep)
+    path, _ = _path(subscripts, tuple(o.shape for o in ops))
+    table = opt_einsum.contract(subscripts, *ops, optimize=path)
     return table / table.reshape(table.shape[0], -1).sum(axis=1).reshape((-1,) + (1,) * len(keep))

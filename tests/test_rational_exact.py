@@ -7,11 +7,13 @@ agree to ~1e-12 in float64, so a real bug cannot hide under it.
 """
 
 import numpy as np
+import opt_einsum
 import pytest
 from oracles import brute_force, expected_counts
 
 import rational
-from rational import RelationGraph
+from bridges import WORLDS
+from rational import RelationGraph, _infer
 
 ATOL = 1e-6
 
@@ -157,7 +159,6 @@ def test_held_out_facts_get_no_evidence():
 @pytest.mark.parametrize("case", ["single", "chain"])
 def test_forest_and_einsum_paths_agree(case):
     """The sparse forest path and the dense einsum path are two orders of the same sum-product."""
-    from rational import _infer
     from rational._posterior import _alphas
 
     build, options = CASES[case]
@@ -173,3 +174,40 @@ def test_forest_and_einsum_paths_agree(case):
     np.testing.assert_allclose(zf, zd, atol=1e-9)
     for a, b in zip(mf, md):
         np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+def test_subjects_in_chunks_give_the_same_fit(monkeypatch):
+    """Chunks of 3 subjects (the last one padded) give the fit and marginals of one chunk of all 14.
+
+    The gradients of the chunks are summed in another order than one contraction sums them, so the
+    numbers agree to float64 rounding (1e-12), not bit for bit.
+    """
+    world = rational.sample_world(_diamond(), n_subjects=14, seed=7, connectives_per_subject=2.0)
+    whole = rational.fit(world.evidence)
+    _, per_subject = _infer._path(whole.arrays.layout.subscripts(),
+                                  _infer._operand_shapes(whole.arrays.layout, 14))
+    monkeypatch.setattr(_infer, "_CHUNK_ENTRIES", 3 * per_subject)
+    assert _infer._chunked(whole.arrays)[-1].shape == (5, 3)  # 14 subjects + 1 pad
+    chunked = rational.fit(world.evidence)
+    assert chunked.info.iterations == whole.info.iterations
+    for r in world.graph.relations:
+        np.testing.assert_allclose(chunked.cpt(r), whole.cpt(r), atol=1e-12)
+        for s in world.subjects:
+            np.testing.assert_allclose(chunked.distribution(s, r), whole.distribution(s, r), atol=1e-12)
+    assert chunked.info.log_evidence == pytest.approx(whole.info.log_evidence, abs=1e-9)
+
+
+def test_paper_scale_contraction_stays_small():
+    """The seed paper's world (10 relations, domains up to 300, statements on every edge, two parents
+    of 'award received'): the contraction order keeps a subject's work and memory small. The greedy
+    order over the statement tables' class indices needed a 1.7e9-entry intermediate for 10,000
+    subjects, and the fit ran out of memory."""
+    world = WORLDS["paper"].with_options(n_subjects=60).sample(seed=0)
+    arrays = _infer.encode(world.evidence)
+    assert len(arrays.layout.pair_edges) == len(world.graph.edges)  # statements on every edge
+    shapes = _infer._operand_shapes(arrays.layout, 60)
+    path, per_subject = _infer._path(arrays.layout.subscripts(), shapes)
+    _, info = opt_einsum.contract_path(arrays.layout.subscripts(), *shapes, shapes=True, optimize=path)
+    assert info.opt_cost / 60 < 2e6  # multiply-adds per subject (5.4e5 measured)
+    assert info.largest_intermediate / 60 < 1e5  # entries per subject (1.2e3 measured)
+    assert per_subject < 2e5  # operands (the statements' per-subject CPTs, 1.1e5) + intermediate
