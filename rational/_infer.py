@@ -137,13 +137,6 @@ def _classes(index, k: int, xp):
     return xp.where(named.any(axis=1), named.argmax(axis=1), index.shape[1])
 
 
-def _class_onehot(index, k: int, xp):
-    """(S, n) object indices (-1 = pad) -> (S, n + 1, K) class membership, last class = any other object."""
-    named = (index[:, :, None] == xp.arange(k)[None, None, :]).astype(xp.float64)
-    other = 1.0 - named.sum(axis=1, keepdims=True)
-    return xp.concatenate([named, other], axis=1)
-
-
 @lru_cache(maxsize=64)
 def _path(subscripts: str, shapes: tuple[tuple[int, ...], ...]) -> tuple[list, int]:
     """(contraction order, float64 entries per subject of the operands + largest intermediate).

@@ -10,7 +10,7 @@ import numpyro.distributions as dist
 from numpyro.ops.indexing import Vindex
 
 from ._graph import RelationGraph
-from ._infer import EvidenceArrays, _class_onehot
+from ._infer import EvidenceArrays, _classes
 
 __all__ = ["compile"]
 
@@ -58,8 +58,8 @@ def compile(graph: RelationGraph) -> Callable[[EvidenceArrays], None]:  # noqa: 
                 numpyro.factor(f"evidence_{r}", jnp.log(Vindex(jnp.asarray(data.unary[i]))[subjects, x[r]]))
             for (iu, ir), table, (u, r) in zip(data.pair_index, data.pair_table, data.layout.pair_edges):
                 # class of each object for each subject: (S, K) integer lookup tables
-                cu = jnp.argmax(_class_onehot(jnp.asarray(iu), data.layout.sizes[u], jnp), axis=1)
-                cr = jnp.argmax(_class_onehot(jnp.asarray(ir), data.layout.sizes[r], jnp), axis=1)
+                cu = _classes(jnp.asarray(iu), data.layout.sizes[u], jnp)
+                cr = _classes(jnp.asarray(ir), data.layout.sizes[r], jnp)
                 ru, rr = rels[u], rels[r]
                 lik = Vindex(jnp.asarray(table))[subjects, Vindex(cu)[subjects, x[ru]], Vindex(cr)[subjects, x[rr]]]
                 numpyro.factor(f"statements_{ru}_{rr}", jnp.log(lik))
