@@ -137,16 +137,30 @@ def _classes(index, k: int, xp):
     return xp.where(named.any(axis=1), named.argmax(axis=1), index.shape[1])
 
 
-@lru_cache(maxsize=64)
+_DP_OPERANDS = 20  # dynamic programming up to 10 relations; its search took 9 s for 12 relations, 61 s for 20
+
+
 def _path(subscripts: str, shapes: tuple[tuple[int, ...], ...]) -> tuple[list, int]:
     """(contraction order, float64 entries per subject of the operands + largest intermediate).
 
-    ``opt_einsum``'s 'auto-hq' (dynamic programming up to 20 operands): on the paper world (10
-    relations, domains up to 300, statements on every edge) it needs 5.4e5 multiply-adds per subject
-    where the greedy order needed 6.5e7 and a 1.7e9-entry intermediate (the fit ran out of memory).
+    The order is searched once per layout for a representative number of subjects (at most 64), with
+    ``opt_einsum``'s dynamic programming up to ``_DP_OPERANDS`` operands and its greedy order beyond: both
+    are deterministic (its 'auto-hq' is not: its order varied between processes, and so did the fit in
+    the last bits). On the paper world (10 relations, domains up to 300, statements on every edge) the
+    order needs 5.4e5 multiply-adds per subject where the greedy order over the statement tables' class
+    indices needed 6.5e7 and a 1.7e9-entry intermediate (the fit ran out of memory).
     """
-    path, info = opt_einsum.contract_path(subscripts, *shapes, shapes=True, optimize="auto-hq")
     n = max(shapes[-1][0], 1)  # the last operand is a unary factor (S, K)
+    rep = min(n, 64)
+    return _search(subscripts, tuple((rep,) + sh[1:] if subs[:1] == "s" else sh
+                                     for subs, sh in zip(subscripts.split("->")[0].split(","), shapes)))
+
+
+@lru_cache(maxsize=64)
+def _search(subscripts: str, shapes: tuple[tuple[int, ...], ...]) -> tuple[list, int]:
+    optimize = "dp" if len(shapes) <= _DP_OPERANDS else "greedy"
+    path, info = opt_einsum.contract_path(subscripts, *shapes, shapes=True, optimize=optimize)
+    n = shapes[-1][0]
     per_subject = (sum(int(np.prod(sh)) for sh in shapes) + int(info.largest_intermediate)) / n
     return path, int(np.ceil(per_subject))
 

@@ -211,3 +211,19 @@ def test_paper_scale_contraction_stays_small():
     assert info.opt_cost / 60 < 2e6  # multiply-adds per subject (5.4e5 measured)
     assert info.largest_intermediate / 60 < 1e5  # entries per subject (1.2e3 measured)
     assert per_subject < 2e5  # operands (the statements' per-subject CPTs, 1.1e5) + intermediate
+
+
+def test_contraction_order_is_the_same_in_every_process():
+    """The order decides the float64 rounding of every fitted number, so it must not depend on Python's
+    per-process string hashing (opt_einsum's 'auto-hq' order did, and the default world's fit moved in
+    the last bits from one run to the next)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from bridges import build_world; from rational import _infer; "
+            "a = _infer.encode(build_world('default', seed=0).evidence); "
+            "print(_infer._path(a.layout.subscripts(), _infer._operand_shapes(a.layout, a.n_subjects)))")
+    orders = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(4)}
+    assert len(orders) == 1, orders
