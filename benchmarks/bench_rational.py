@@ -152,7 +152,7 @@ def fit_world(name: str, seed: int) -> None:
     ev = world.evidence
     arrays = _infer.encode(ev)
     layout = arrays.layout
-    _, per_subject = _infer._path(layout.subscripts(), _infer._operand_shapes(layout, arrays.n_subjects))
+    _, per_subject = _infer._contraction(layout, arrays.n_subjects)
     chunk = _infer._chunked(arrays)[-1].shape
     times = []
     for _ in range(2):

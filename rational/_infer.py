@@ -249,10 +249,15 @@ def _operand_shapes(layout: Layout, n: int) -> tuple[tuple[int, ...], ...]:
     return tuple(cpts) + tuple((n, k) for k in layout.sizes)
 
 
+def _contraction(layout: Layout, n: int) -> tuple[list, int]:
+    """:func:`_path` of the partition functions of ``n`` subjects."""
+    return _path(layout.subscripts(), _operand_shapes(layout, n))
+
+
 def _z(layout: Layout, thetas, unary, pair_index, pair_table):
     """(S,) partition functions."""
     arrays = EvidenceArrays(layout, unary, pair_index, pair_table, None)
-    path, _ = _path(layout.subscripts(), _operand_shapes(layout, unary[0].shape[0]))
+    path, _ = _contraction(layout, unary[0].shape[0])
     return jnp.einsum(layout.subscripts(), *arrays.operands(thetas), optimize=path)
 
 
@@ -261,15 +266,15 @@ def _log_z_sum(thetas, unary, layout, pair_index, pair_table, weights):
 
 
 @partial(jax.jit, static_argnums=0)
-def _marginals(layout: Layout, thetas, unary, pair_index, pair_table, weights):
-    """Per relation (n, C, K) exact marginals and (n, C) log Z, chunk by chunk."""
+def _marginals(layout: Layout, thetas, unary, pair_index, pair_table):
+    """Per relation (n, C, K) exact marginals and (n, C) log Z, chunk by chunk (pads included)."""
 
     def chunk(data):
-        u, pi, pt, _ = data  # pads get marginals too; the caller drops them
+        u, pi, pt = data
         grads = jax.grad(_log_z_sum, argnums=1)(thetas, u, layout, pi, pt, 1.0)
         return tuple(x * g for x, g in zip(u, grads)), jnp.log(_z(layout, thetas, u, pi, pt))
 
-    return jax.lax.map(chunk, (unary, pair_index, pair_table, weights))
+    return jax.lax.map(chunk, (unary, pair_index, pair_table))
 
 
 @partial(jax.jit, static_argnums=0)
@@ -296,7 +301,7 @@ def _chunked(arrays: EvidenceArrays):
     entries (its gradient holds a few times that). Pads have no evidence (likelihoods 1).
     """
     s = arrays.n_subjects
-    _, per_subject = _path(arrays.layout.subscripts(), _operand_shapes(arrays.layout, s))
+    _, per_subject = _contraction(arrays.layout, s)
     size = max(1, min(s, _CHUNK_ENTRIES // max(per_subject, 1)))
     n = -(-s // size)
     pad = n * size - s
@@ -329,8 +334,8 @@ def marginals(arrays: EvidenceArrays, thetas, path: str = "auto") -> tuple[tuple
     if _use_forest(arrays.layout, path):
         marg, log_z = _forest.forest_marginals(arrays.layout, thetas, *_forest_args(arrays))
     else:
-        marg, log_z = _marginals(arrays.layout, thetas, *_chunked(arrays))
-        s = arrays.n_subjects
+        marg, log_z = _marginals(arrays.layout, thetas, *_chunked(arrays)[:3])
+        s = arrays.n_subjects  # drop the pads
         marg = tuple(m.reshape((-1,) + m.shape[2:])[:s] for m in marg)
         log_z = log_z.reshape(-1)[:s]
     return tuple(np.asarray(m) for m in marg), np.asarray(log_z) + arrays.offset

@@ -184,8 +184,7 @@ def test_subjects_in_chunks_give_the_same_fit(monkeypatch):
     """
     world = rational.sample_world(_diamond(), n_subjects=14, seed=7, connectives_per_subject=2.0)
     whole = rational.fit(world.evidence)
-    _, per_subject = _infer._path(whole.arrays.layout.subscripts(),
-                                  _infer._operand_shapes(whole.arrays.layout, 14))
+    _, per_subject = _infer._contraction(whole.arrays.layout, 14)
     monkeypatch.setattr(_infer, "_CHUNK_ENTRIES", 3 * per_subject)
     assert _infer._chunked(whole.arrays)[-1].shape == (5, 3)  # 14 subjects + 1 pad
     chunked = rational.fit(world.evidence)
@@ -223,7 +222,7 @@ def test_contraction_order_is_the_same_in_every_process():
 
     code = ("from bridges import build_world; from rational import _infer; "
             "a = _infer.encode(build_world('default', seed=0).evidence); "
-            "print(_infer._path(a.layout.subscripts(), _infer._operand_shapes(a.layout, a.n_subjects)))")
+            "print(_infer._contraction(a.layout, a.n_subjects))")
     orders = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(4)}
     assert len(orders) == 1, orders
