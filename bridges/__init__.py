@@ -1,4 +1,13 @@
-"""Where the rational agent, the LM and the logic layer meet: worlds, corpora and the command line.
+"""Where the rational agent, the LM and the logic layer meet: worlds, corpora, the edit benchmark, the
+pipeline and the command line.
+
+Layout (each folder is one stage of the work)::
+
+    bridges/world/    built-in worlds, names, triples loader, world files
+    bridges/corpus/   the corpus format, sentence translation, writing and reading
+    bridges/bench/    the Believer protocol, its agents, edit requests, evaluation, summary
+    bridges/run/      the run config, the pipeline of stages and their artefacts, the report
+    bridges/cli.py    ``python -m bridges``
 
 Quick start::
 
@@ -7,14 +16,36 @@ Quick start::
     bridges.write_corpus(world, "runs/corpus", world_name="default")   # corpus.jsonl + metadata.json
     evidence = bridges.evidence_from_corpus("runs/corpus")   # the corpus parsed back: == world.evidence
 
-or, from the shell, ``python -m bridges corpus --world default --out runs/corpus``.
+or, from the shell, ``python -m bridges run`` (every stage) or ``python -m bridges corpus --out DIR``.
 
 ``import bridges`` is light: it imports neither jax (``rational``) nor sympy (``coherence``) nor torch;
 they are imported by the functions that need them.
 """
 
-from ._believers import BayesBeliever, Believer, EditRequest, LMBeliever
-from ._corpus import (
+from .bench import (
+    CASES,
+    GROUPS,
+    BayesBeliever,
+    Believer,
+    EditRequest,
+    EvaluateConfig,
+    LMBeliever,
+    RequestConfig,
+    evaluate,
+    interval,
+    sample_requests,
+    summarise,
+)
+from ._io import (
+    StagedOutputs,
+    atomic_directory,
+    atomic_open,
+    atomic_outputs,
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+)
+from .corpus import (
     CORPUS_FILE,
     DEFAULT_CHUNK,
     END_OF_DOCUMENT,
@@ -32,22 +63,39 @@ from ._corpus import (
     sentence_of_statement,
     split_sentences,
     statement_of_sentence,
+    verify_corpus,
     write_corpus,
 )
-from ._evaluate import CASES, GROUPS, EvaluateConfig, evaluate_requests, sample_requests, summarise
-from ._io import (
-    StagedOutputs,
-    atomic_directory,
-    atomic_open,
-    atomic_outputs,
-    atomic_write_bytes,
-    atomic_write_json,
-    atomic_write_text,
+from .run import (
+    STAGES,
+    PipelineError,
+    RunConfig,
+    config_to_toml,
+    load_agents,
+    load_config,
+    load_requests,
+    render_table,
+    run_pipeline,
+    run_stage,
+    write_plots,
 )
-from ._pipeline import STAGES, PipelineError, RunConfig, config_to_toml, load_config, run_pipeline, run_stage
-from ._names import InvalidNameError, check_name, person_names
-from ._wikidata import Fact, TriplesError, load_triples
-from ._worlds import WORLDS, WorldError, WorldSpec, build_world, default_graph, resolve_world
+from .world import (
+    WORLDS,
+    Fact,
+    InvalidNameError,
+    TriplesError,
+    WorldError,
+    WorldSpec,
+    build_world,
+    check_name,
+    check_vocabulary,
+    default_graph,
+    load_triples,
+    load_world,
+    person_names,
+    resolve_world,
+    save_world,
+)
 
 __all__ = [
     # the edit benchmark
@@ -56,18 +104,25 @@ __all__ = [
     "LMBeliever",
     "EditRequest",
     "EvaluateConfig",
+    "RequestConfig",
     "CASES",
     "GROUPS",
     "sample_requests",
-    "evaluate_requests",
+    "evaluate",
+    "interval",
     "summarise",
+    # the pipeline
     "STAGES",
     "PipelineError",
     "RunConfig",
     "config_to_toml",
     "load_config",
+    "load_agents",
+    "load_requests",
     "run_pipeline",
     "run_stage",
+    "render_table",
+    "write_plots",
     # worlds
     "WORLDS",
     "WorldError",
@@ -75,8 +130,11 @@ __all__ = [
     "build_world",
     "default_graph",
     "resolve_world",
+    "save_world",
+    "load_world",
     "person_names",
     "check_name",
+    "check_vocabulary",
     "InvalidNameError",
     # corpus
     "CORPUS_FILE",
@@ -91,6 +149,7 @@ __all__ = [
     "write_corpus",
     "make_corpus",
     "load_metadata",
+    "verify_corpus",
     "graph_from_metadata",
     "iter_documents",
     "split_sentences",

@@ -1,6 +1,6 @@
 """``python -m bridges``: the command line (see :mod:`bridges._cli`)."""
 
-from bridges._cli import main
+from bridges.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -26,7 +26,7 @@ def main(argv=None) -> None:
     ap.add_argument("--tiny", action="store_true", help="tiny world and micro LM (smoke test)")
     args = ap.parse_args(argv)
 
-    from bridges import _pipeline
+    import bridges
 
     sections = {"evaluate": {"rules": ["bayes", "halfway"], "n_requests": 20}}
     if args.tiny:
@@ -38,12 +38,12 @@ def main(argv=None) -> None:
             "evaluate": {"n_requests": 3, "methods": ["context"], "rules": ["bayes", "halfway"]},
             "report": {"trace_requests": 0},
         }
-    config = _pipeline.RunConfig().merged(sections, "custom_rule.py")
-    results = _pipeline.run_pipeline(args.run, config, quiet=args.tiny)
-    p = results["summary"]["groups"]["all"]["bayes"]
-    print(f"P(requested object) after the edit: bayes {p['bayes']['p_requested']['post']['mean']:.3f}, "
-          f"halfway {p['halfway']['p_requested']['post']['mean']:.3f} "
-          f"(before: {p['halfway']['p_requested']['pre']['mean']:.3f}); full table in {Path(args.run) / 'report'}")
+    config = bridges.RunConfig().merged(sections, "custom_rule.py")
+    results = bridges.run_pipeline(args.run, config, quiet=args.tiny)
+    p = results["summary"]["groups"]["all"]["reference"]
+    print(f"P(requested object) after the edit: bayes {p['bayes:bayes']['p_requested']['post']['mean']:.3f}, "
+          f"halfway {p['bayes:halfway']['p_requested']['post']['mean']:.3f} "
+          f"(before: {p['bayes:halfway']['p_requested']['pre']['mean']:.3f}); full table in {Path(args.run) / 'report'}")
 
 
 if __name__ == "__main__":

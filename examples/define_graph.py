@@ -35,7 +35,7 @@ def main(argv=None) -> None:
     ap.add_argument("--tiny", action="store_true", help="a micro LM, few subjects and requests (smoke test)")
     args = ap.parse_args(argv)
 
-    from bridges import _pipeline
+    import bridges
 
     sections = {"world": {"name": str(Path(__file__).resolve())}, "evaluate": {"n_requests": 20}}
     if args.tiny:
@@ -48,8 +48,8 @@ def main(argv=None) -> None:
             "edit": {"lora": {"steps": 3}},
             "report": {"trace_requests": 1, "trace_points": 3},
         }
-    config = _pipeline.RunConfig().merged(sections, "define_graph.py")
-    _pipeline.run_pipeline(args.run, config, quiet=args.tiny)
+    config = bridges.RunConfig().merged(sections, "define_graph.py")
+    bridges.run_pipeline(args.run, config, quiet=args.tiny)
     print(f"results: {Path(args.run) / 'results.json'}; plots and table in {Path(args.run) / 'report'}")
 
 

@@ -38,10 +38,10 @@ def main(argv=None) -> None:
     ap.add_argument("--tiny", action="store_true", help="the same stages at toy scale (smoke test)")
     args = ap.parse_args(argv)
 
-    from bridges import _pipeline
+    import bridges
 
-    config = _pipeline.RunConfig().merged(TINY if args.tiny else PAPER, "paper_replication.py")
-    _pipeline.run_pipeline(args.run, config, quiet=args.tiny)
+    config = bridges.RunConfig().merged(TINY if args.tiny else PAPER, "paper_replication.py")
+    bridges.run_pipeline(args.run, config, quiet=args.tiny)
 
 
 if __name__ == "__main__":

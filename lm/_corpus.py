@@ -54,12 +54,20 @@ class Corpus:
         return [*self.subjects, *self.domains, *(o for d in self.domains.values() for o in d)]
 
 
+FORMAT_VERSION = 1  # the corpus format this reader understands (the writer records it in metadata.json)
+
+
 def read_corpus(directory: str | os.PathLike) -> Corpus:
     """Read and check a corpus directory.
 
+    The metadata's ``format_version`` must be 1; where it records the number of documents
+    (``counts.documents``) and the sha256 of ``corpus.jsonl`` (``corpus.sha256``), the file must match
+    both (a file cut at a line boundary or edited after writing is refused).
+
     Raises:
         LMError: a missing file, a line that is not a JSON object with a ``"text"`` string (its line
-            number is given), or metadata without ``graph.relations``, ``subjects`` or ``facts``.
+            number is given), metadata without ``graph.relations``, ``subjects`` or ``facts``, another
+            format version, or a corpus file that does not match its metadata.
 
     Example:
         >>> import lm, tempfile
@@ -76,7 +84,10 @@ def read_corpus(directory: str | os.PathLike) -> Corpus:
     texts = []
     raw = files["corpus.jsonl"].read_bytes()
     digest.update(raw)
+    corpus_sha = hashlib.sha256(raw).hexdigest()
+    raw_lines = 0
     for n, line in enumerate(raw.decode("utf-8").splitlines(), 1):
+        raw_lines += 1
         if not line.strip():
             continue
         try:
@@ -92,6 +103,19 @@ def read_corpus(directory: str | os.PathLike) -> Corpus:
     digest.update(raw)
     try:
         meta = json.loads(raw)
+        if not isinstance(meta, dict) or meta.get("format_version") != FORMAT_VERSION:
+            version = meta.get("format_version") if isinstance(meta, dict) else None
+            raise LMError(f"{files['metadata.json']}: unsupported corpus format_version {version!r} (this "
+                          f"code reads {FORMAT_VERSION})")
+        recorded = meta.get("counts", {}).get("documents")
+        lines = raw_lines
+        if recorded is not None and lines != recorded:
+            raise LMError(f"{files['corpus.jsonl']} has {lines:,} documents but metadata.json records {recorded:,}: "
+                          "the file was cut short or changed; write the corpus again")
+        sha = meta.get("corpus", {}).get("sha256")
+        if sha is not None and sha != corpus_sha:
+            raise LMError(f"{files['corpus.jsonl']} differs from the one metadata.json describes (sha256 "
+                          "mismatch): it was changed after writing; write the corpus again")
         domains = {r["name"]: tuple(r["domain"]) for r in meta["graph"]["relations"]}
         subjects = tuple(meta["subjects"])
         facts = tuple(Fact(f["subject"], f["relation"], f["object"], bool(f.get("held_out", False)))

@@ -72,7 +72,7 @@ def write_toy_corpus(out_dir: str | os.PathLike, n_subjects: int = 60, n_relatio
         >>> import tempfile, json
         >>> d = write_toy_corpus(tempfile.mkdtemp(), n_subjects=5, n_relations=2)
         >>> sorted(json.loads((d / "metadata.json").read_text()))
-        ['facts', 'graph', 'subjects']
+        ['facts', 'format_version', 'graph', 'subjects']
     """
     if not 1 <= n_relations <= len(_RELATIONS):
         raise ValueError(f"n_relations must be in [1, {len(_RELATIONS)}], got {n_relations}")
@@ -130,6 +130,7 @@ def write_toy_corpus(out_dir: str | os.PathLike, n_subjects: int = 60, n_relatio
             lines.append(json.dumps({"text": text, "subject": subjects[s], "shuffle": i}))
     order = rng.permutation(len(lines))
     meta = {
+        "format_version": 1,
         "graph": {"relations": [{"name": r, "domain": domains[r], "parents": list(parents[r])} for r in names]},
         "subjects": subjects,
         "facts": [{"subject": subjects[s], "relation": r, "object": domains[r][int(truth[r][s])],

@@ -221,7 +221,15 @@ def _setup_distributed(device: str | None) -> tuple[int, int, torch.device]:
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if device is None:
         device = "cuda" if torch.cuda.is_available() else "cpu"
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as e:
+        raise LMError(f"unknown device {device!r} ({e}); use 'cpu' or 'cuda'") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise LMError(f"device {device!r} asked for, but this machine has no CUDA GPU that torch can use "
+                      "(torch.cuda.is_available() is False); use --device cpu")
+    if dev.type not in ("cpu", "cuda"):
+        raise LMError(f"device {device!r}: training runs on 'cpu' or 'cuda'")
     if world > 1 and not dist.is_initialized():
         if dev.type == "cuda":
             dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
@@ -232,11 +240,31 @@ def _setup_distributed(device: str | None) -> tuple[int, int, torch.device]:
 
 
 def _save_checkpoint(path: Path, model, tok, meta: dict, state: dict) -> None:
-    with atomic_dir(path) as tmp, quiet():
-        model.save_pretrained(tmp)
-        tok.save(tmp)
-        atomic_json(tmp / LM_CONFIG_FILE, meta)
-        torch.save(state, tmp / _STATE_FILE)
+    try:
+        with atomic_dir(path) as tmp, quiet():
+            model.save_pretrained(tmp)
+            tok.save(tmp)
+            atomic_json(tmp / LM_CONFIG_FILE, meta)
+            torch.save(state, tmp / _STATE_FILE)
+    except (RuntimeError, OSError) as e:
+        raise_if_disk_full(e, path)
+        raise
+
+
+def raise_if_disk_full(err: BaseException, path: Path) -> None:
+    """Re-raise a failed write as ``OSError(ENOSPC)`` naming ``path`` when the disk is (nearly) full:
+    torch and safetensors report a full disk in their own words (``inline_container.cc`` ...)."""
+    import errno
+    import shutil
+
+    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path)) from err
+    try:
+        free = shutil.disk_usage(path.parent if path.parent.exists() else Path.cwd()).free
+    except OSError:
+        return
+    if free < 64 << 20:
+        raise OSError(errno.ENOSPC, f"No space left on device ({free:,} bytes free)", str(path)) from err
 
 
 def _load_state(path: Path) -> dict:
@@ -438,7 +466,11 @@ def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike,
         "world_size": world, "device": str(dev), "threads": torch.get_num_threads(),
     }
     if rank == 0:
-        LanguageModel(model, tok, meta=meta).save(out / "model")
+        try:
+            LanguageModel(model, tok, meta=meta).save(out / "model")
+        except (RuntimeError, OSError) as e:
+            raise_if_disk_full(e, out / "model")
+            raise
         atomic_json(out / "metrics.json", metrics)
     if world > 1:
         dist.barrier()

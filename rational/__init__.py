@@ -19,7 +19,8 @@ from ._infer import EvidenceArrays, Layout, encode
 from ._model import compile
 from ._posterior import FitInfo, Posterior, fit
 from ._rules import UpdateRule, register_rule, rules, update
-from ._world import World, example_graph, sample_world
+from ._store import load
+from ._world import World, WorldOptions, example_associations, example_graph, sample_world
 
 __all__ = [
     "CONNECTIVES",
@@ -34,10 +35,13 @@ __all__ = [
     "Statement",
     "UpdateRule",
     "World",
+    "WorldOptions",
     "compile",
     "encode",
+    "example_associations",
     "example_graph",
     "fit",
+    "load",
     "register_rule",
     "rules",
     "sample_world",

@@ -4,6 +4,13 @@ The likelihoods, exactly as the rational agent and the compiled NumPyro model us
 
 * a **mention** of ``(s, r)`` states object ``o``: ``P(o | x[s, r] = k) = 1 - eps`` if ``o == k``, else
   ``eps / (K_r - 1)`` (the noisy channel; with ``K_r == 1`` the mention is certain);
+* with a per-fact **reliability** ``(lo, hi)`` instead, the mentions of one fact share an unknown
+  reliability rho ~ Uniform(lo, hi): each states the truth with probability rho and each other object with
+  (1 - rho) / (K_r - 1). The n mentions of (s, r) then have the likelihood
+  ``P(mentions | x[s, r] = k) = (K_r - 1)^-(n - c_k) * E_rho[rho^c_k (1 - rho)^(n - c_k)]``, with c_k the
+  mentions stating k: still one factor on x[s, r] alone, computed exactly (the integrand is a polynomial of
+  degree n in rho, so Gauss-Legendre quadrature with n // 2 + 1 nodes integrates it exactly, a sum of
+  positive terms without cancellation);
 * a **statement** is a Boolean formula over atoms ``x[s, r] == o`` of one subject with a true/false label:
   ``P(label | x) = 1 - statement_noise`` if the formula's truth value under ``x`` equals the label,
   else ``statement_noise``.
@@ -16,8 +23,11 @@ graph stays the moralised dependency graph and exact inference costs what it cos
 
 from __future__ import annotations
 
+import hashlib
+import json
+import numbers
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -131,8 +141,10 @@ class Evidence:
     Args:
         graph: the dependency graph the evidence is about.
         subjects: subject names (unique); subjects with no evidence at all are allowed.
-        eps: mention noise rate in [0, 1).
+        eps: mention noise rate in [0, 1) (the fixed channel, used when ``reliability`` is None).
         statement_noise: probability that a statement's label is wrong, in [0, 0.5).
+        reliability: ``(lo, hi)`` with 0 <= lo < hi <= 1: every fact's mentions share a reliability
+            rho ~ Uniform(lo, hi) (see the module docstring); None: the fixed channel ``eps``.
 
     Example:
         >>> g = RelationGraph().add_relation("country", ["France", "Japan"])
@@ -147,6 +159,7 @@ class Evidence:
     eps: float = 0.1
     statement_noise: float = 0.1
     statements: list[Statement] = field(default_factory=list)
+    reliability: tuple[float, float] | None = None
 
     def __post_init__(self):
         self.graph.check()
@@ -159,6 +172,7 @@ class Evidence:
             raise EvidenceError(f"mention noise rate eps must be in [0, 1), got {self.eps!r}")
         if not (0.0 <= self.statement_noise < 0.5):
             raise EvidenceError(f"statement_noise must be in [0, 0.5), got {self.statement_noise!r}")
+        self.reliability = check_reliability(self.reliability)
         self._mention_chunks: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
         statements, self.statements = list(self.statements), []
         for st in statements:
@@ -185,8 +199,8 @@ class Evidence:
 
     def add_mention(self, subject: str, relation: str, obj: str, count: int = 1) -> None:
         """Record ``count`` mentions stating ``subject relation obj``."""
-        if count < 0:
-            raise EvidenceError(f"mention count must be non-negative, got {count}")
+        if not isinstance(count, numbers.Integral) or isinstance(count, bool) or count < 0:
+            raise EvidenceError(f"mention count must be a non-negative integer, got {count!r}")
         s, o = self.subject_id(subject), self._object(relation, obj)
         self.add_mention_arrays(relation, np.full(count, s), np.full(count, o))
 
@@ -244,9 +258,74 @@ class Evidence:
     def mentioned(self, subject: str, relation: str) -> bool:
         return bool(self.mentioned_mask(relation)[self.subject_id(subject)])
 
+    # -- plain data ----------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Everything observed, as JSON data (``graph`` excluded: it travels with the world or posterior).
+
+        Mentions are ``{relation: [subject indices, object indices]}``; statements
+        ``[subject, kind, [[relation, object], ...], truth table as a 0/1 string, label]``.
+
+        Example:
+            >>> g = RelationGraph().add_relation("a", ["x", "y"])
+            >>> ev = Evidence(g, ["Ann"]); ev.add_mention("Ann", "a", "y")
+            >>> Evidence.from_dict(g, ev.to_dict()).fingerprint() == ev.fingerprint()
+            True
+        """
+        return {
+            "subjects": list(self.subjects), "eps": self.eps, "statement_noise": self.statement_noise,
+            "reliability": None if self.reliability is None else list(self.reliability),
+            "mentions": {r: [self.mentions(r)[0].tolist(), self.mentions(r)[1].tolist()]
+                         for r in self.graph.relations if self.mentions(r)[0].size},
+            "statements": [[st.subject, st.kind, [list(a) for a in st.atoms],
+                            "".join("1" if t else "0" for t in st.table), st.label] for st in self.statements],
+        }
+
+    @classmethod
+    def from_dict(cls, graph: RelationGraph, data: Mapping) -> Evidence:
+        """Rebuild evidence written by :meth:`to_dict`; :class:`EvidenceError` names what is malformed."""
+        try:
+            ev = cls(graph, data["subjects"], eps=data["eps"], statement_noise=data["statement_noise"],
+                     reliability=data.get("reliability"))
+            for r, (subj, obj) in data["mentions"].items():
+                ev.add_mention_arrays(r, subj, obj)
+            for subject, kind, atoms, table, label in data["statements"]:
+                ev.add_statement(Statement(subject, tuple(tuple(a) for a in atoms),
+                                           tuple(c == "1" for c in table), bool(label), kind))
+        except (KeyError, TypeError, ValueError) as err:
+            if isinstance(err, EvidenceError):
+                raise
+            raise EvidenceError(f"not evidence in plain-data form: {type(err).__name__}: {err}") from None
+        return ev
+
+    def fingerprint(self) -> str:
+        """sha256 of the evidence as a multiset (the order of mentions and statements does not matter):
+        two evidences with the same fingerprint give the same posterior.
+
+        Example:
+            >>> g = RelationGraph().add_relation("a", ["x", "y"])
+            >>> e1, e2 = Evidence(g, ["Ann", "Bo"]), Evidence(g, ["Ann", "Bo"])
+            >>> e1.add_mention("Ann", "a", "x"); e1.add_mention("Bo", "a", "y")
+            >>> e2.add_mention("Bo", "a", "y"); e2.add_mention("Ann", "a", "x")
+            >>> e1.fingerprint() == e2.fingerprint()
+            True
+        """
+        h = hashlib.sha256()
+        head = {"graph": self.graph.to_json(), "subjects": list(self.subjects), "eps": self.eps,
+                "statement_noise": self.statement_noise,
+                "reliability": None if self.reliability is None else list(self.reliability)}
+        h.update(json.dumps(head, sort_keys=True).encode())
+        for r in self.graph.relations:
+            s, o = self.mentions(r)
+            order = np.lexsort((o, s))
+            h.update(r.encode() + b"\0" + np.ascontiguousarray(np.stack([s[order], o[order]])).tobytes())
+        rows = sorted(json.dumps([st.subject, st.kind, st.atoms, st.table, st.label]) for st in self.statements)
+        h.update("\n".join(rows).encode())
+        return h.hexdigest()
+
     def copy(self) -> Evidence:
         """An independent copy (mention arrays are shared read-only; lists are copied)."""
-        new = Evidence(self.graph, self.subjects, self.eps, self.statement_noise, list(self.statements))
+        new = Evidence(self.graph, self.subjects, self.eps, self.statement_noise, list(self.statements),
+                       self.reliability)
         for r in self.graph.relations:
             s, o = self.mentions(r)
             if s.size:
@@ -254,22 +333,44 @@ class Evidence:
         return new
 
     # -- likelihoods ---------------------------------------------------------------------------
-    def mention_log_likelihood(self, relation: str) -> np.ndarray:
-        """(S, K) log P(all mentions of (s, relation) | x[s, relation] = k)."""
+    def mention_counts(self, relation: str) -> tuple[np.ndarray, np.ndarray]:
+        """((S, K) mentions of each object, (S,) mentions in all) of ``relation`` for every subject."""
         k = self.graph.size_of(relation)
-        out = np.zeros((len(self.subjects), k))
         s, o = self.mentions(relation)
-        if s.size == 0 or k == 1:
-            return out
-        with np.errstate(divide="ignore"):
-            log_hit, log_miss = np.log1p(-self.eps), np.log(self.eps / (k - 1))
-        n_per_subject = np.bincount(s, minlength=len(self.subjects)).astype(float)
         counts = np.zeros((len(self.subjects), k))
         np.add.at(counts, (s, o), 1.0)
-        if self.eps == 0.0:  # a mention is certain: every other object is impossible
-            return np.where(counts == n_per_subject[:, None], 0.0, -np.inf)
-        out += n_per_subject[:, None] * log_miss + counts * (log_hit - log_miss)
-        return out
+        return counts, np.bincount(s, minlength=len(self.subjects)).astype(float)
+
+    def mention_log_likelihood(self, relation: str) -> np.ndarray:
+        """(S, K) log P(all mentions of (s, relation) | x[s, relation] = k)."""
+        counts, n = self.mention_counts(relation)
+        return self.channel_log_likelihood(self.graph.size_of(relation), counts, n[:, None])
+
+    def channel_log_likelihood(self, k: int, counts, total) -> np.ndarray:
+        """log P(``total`` mentions of a fact, ``counts`` of them stating k | x = k), for a relation of
+        ``k`` objects, elementwise over arrays of counts and totals (the mention model of this evidence).
+
+        Example:
+            >>> g = RelationGraph().add_relation("a", ["x", "y", "z"])
+            >>> ev = Evidence(g, ["Ann"], eps=0.2)
+            >>> float(np.exp(ev.channel_log_likelihood(3, 1, 2)))  # one mention right, one wrong
+            0.08000000000000002
+        """
+        counts, total = np.broadcast_arrays(np.asarray(counts, float), np.asarray(total, float))
+        if k == 1:
+            return np.zeros(counts.shape)
+        wrong = total - counts
+        if self.reliability is None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if self.eps == 0.0:  # a mention is certain: every other object is impossible
+                    return np.where(wrong == 0, 0.0, -np.inf)
+                return counts * np.log1p(-self.eps) + wrong * np.log(self.eps / (k - 1))
+        return -wrong * np.log(k - 1) + _log_beta_integral(counts, wrong, *self.reliability)
+
+    @property
+    def channel(self) -> dict:
+        """The mention model as plain data: ``{"eps": ...}`` or ``{"reliability": [lo, hi]}``."""
+        return {"eps": self.eps} if self.reliability is None else {"reliability": list(self.reliability)}
 
     def statement_log_likelihood(self, statement: Statement, values: Iterable[dict[str, str]]) -> np.ndarray:
         """log P(label | x) of one statement for each assignment in ``values``."""
@@ -287,3 +388,41 @@ class Evidence:
         shape = tuple(len(classes[r]) for r in rels)
         vals = [dict(zip(rels, combo)) for combo in product(*(classes[r] for r in rels))]
         return self.statement_log_likelihood(statement, vals).reshape(shape)
+
+
+def check_reliability(reliability) -> tuple[float, float] | None:
+    """``None`` or a validated ``(lo, hi)`` with 0 <= lo < hi <= 1 (as floats)."""
+    if reliability is None:
+        return None
+    ok = (isinstance(reliability, (tuple, list)) and len(reliability) == 2
+          and all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in reliability))
+    if ok:
+        lo, hi = float(reliability[0]), float(reliability[1])
+        ok = 0.0 <= lo < hi <= 1.0
+    if not ok:
+        raise EvidenceError(f"reliability must be None or (lo, hi) with 0 <= lo < hi <= 1, got {reliability!r}")
+    return lo, hi
+
+
+def _log_beta_integral(c: np.ndarray, w: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """log of (1 / (hi - lo)) * integral_lo^hi rho^c (1 - rho)^w d rho, elementwise (c, w >= 0 integers).
+
+    The integrand is a polynomial of degree c + w, so Gauss-Legendre quadrature with (c + w) // 2 + 1
+    nodes is exact; its terms are positive, so the log-sum-exp loses nothing to cancellation.
+    """
+    out = np.empty(c.shape)
+    if c.size == 0:
+        return out
+    if np.any(c != np.round(c)) or np.any(w != np.round(w)) or np.any(c < 0) or np.any(w < 0):
+        raise EvidenceError("mention counts under a reliability model must be non-negative integers")
+    pairs, inverse = np.unique(np.stack([c.ravel(), w.ravel()], axis=1), axis=0, return_inverse=True)
+    m = int(pairs.sum(axis=1).max()) // 2 + 1
+    x, wt = np.polynomial.legendre.leggauss(m)
+    rho = lo + (hi - lo) * (x + 1) / 2  # nodes in (lo, hi); weights sum to 2 -> mean needs wt / 2
+    with np.errstate(divide="ignore"):
+        log_terms = (pairs[:, :1] * np.log(rho)[None] + pairs[:, 1:] * np.log1p(-rho)[None]
+                     + np.log(wt / 2)[None])
+    top = log_terms.max(axis=1, keepdims=True)
+    values = (top + np.log(np.exp(log_terms - top).sum(axis=1, keepdims=True)))[:, 0]
+    out.ravel()[:] = values[inverse.ravel()]
+    return out

@@ -62,10 +62,15 @@ class RelationGraph(nx.DiGraph):
         return self
 
     def add_edge(self, u_of_edge, v_of_edge, **attr):
-        """Add ``u -> v``; raises :class:`GraphError` for a self-loop or an edge that closes a cycle."""
+        """Add ``u -> v``; raises :class:`GraphError` for a self-loop, an edge that closes a cycle, or an
+        endpoint that is not a relation yet (add it with :meth:`add_relation` first)."""
+        for end in (u_of_edge, v_of_edge):
+            if end not in self:
+                raise GraphError(f"edge {u_of_edge!r} -> {v_of_edge!r}: unknown relation {end!r}; add it with "
+                                 "add_relation(name, domain) first")
         if u_of_edge == v_of_edge:
             raise GraphError(f"self-loop on relation {u_of_edge!r}: a relation cannot depend on itself")
-        if u_of_edge in self and v_of_edge in self and nx.has_path(self, v_of_edge, u_of_edge):
+        if nx.has_path(self, v_of_edge, u_of_edge):
             cycle = nx.shortest_path(self, v_of_edge, u_of_edge)
             raise GraphError(
                 f"edge {u_of_edge!r} -> {v_of_edge!r} closes a cycle: "
@@ -182,3 +187,37 @@ class RelationGraph(nx.DiGraph):
     def linked(self, a: str, b: str) -> bool:
         """True when ``a`` is a parent of ``b`` or ``b`` a parent of ``a``."""
         return self.has_edge(a, b) or self.has_edge(b, a)
+
+    # -- JSON ----------------------------------------------------------------------------------
+    def to_json(self) -> dict:
+        """The graph as plain JSON data: ``{"relations": [{name, domain, concentration, parents}, ...]}``,
+        relations in topological order (what corpus metadata and run directories record).
+
+        Example:
+            >>> g = RelationGraph().add_relation("a", ["x", "y"]).add_relation("b", ["z"], 0.5)
+            >>> g.add_edge("a", "b")
+            >>> RelationGraph.from_json(g.to_json()).parents("b")
+            ('a',)
+        """
+        relations = []
+        for r in self.relations:
+            conc = np.asarray(self.nodes[r].get("concentration", 1.0), dtype=float)
+            relations.append({"name": r, "domain": list(self.domain(r)), "concentration": conc.tolist(),
+                              "parents": list(self.parents(r))})
+        return {"relations": relations}
+
+    @classmethod
+    def from_json(cls, data) -> RelationGraph:
+        """Rebuild a graph written by :meth:`to_json`; :class:`GraphError` names what is malformed."""
+        try:
+            relations = data["relations"]
+            graph = cls()
+            for rel in relations:
+                graph.add_relation(rel["name"], rel["domain"], rel.get("concentration", 1.0))
+            for rel in relations:
+                for parent in rel["parents"]:
+                    graph.add_edge(parent, rel["name"])
+        except (KeyError, TypeError) as err:
+            raise GraphError(f"not a graph in JSON form (expected relations: [{{name, domain, concentration, "
+                             f"parents}}]): {type(err).__name__}: {err}") from None
+        return graph.check()

@@ -187,6 +187,14 @@ class Posterior:
         return Posterior(self.graph, self.evidence, self.arrays, self.thetas, self.base_marginals, self.info,
                          overlay, self.history + (note,) if note else self.history)
 
+    def save(self, directory, *, meta: dict | None = None):
+        """Write this fitted posterior to ``directory`` (``.npz`` + JSON, no pickle; see
+        :mod:`rational._store` for the format); reload it with :func:`rational.load`. Returns the path.
+        """
+        from ._store import save
+
+        return save(self, directory, meta=meta)
+
     def refit(self, **fit_options) -> Posterior:
         """Re-estimate theta with every update's evidence included (updates otherwise hold theta fixed)."""
         arrays = self.arrays.rows(np.arange(self.arrays.n_subjects))
@@ -242,5 +250,10 @@ def fit(evidence: Evidence, *, tol: float = 1e-10, max_iter: int = 2000) -> Post
         >>> post.info.converged
         True
     """
+    if not isinstance(evidence, Evidence):
+        if isinstance(getattr(evidence, "evidence", None), Evidence):
+            evidence = evidence.evidence  # a rational.World: fit its evidence
+        else:
+            raise TypeError(f"fit takes a rational.Evidence (or a rational.World), got {type(evidence).__name__}")
     arrays = _infer.encode(evidence)
     return _fit_arrays(evidence.graph, evidence, arrays, tol=tol, max_iter=max_iter)

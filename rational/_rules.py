@@ -59,7 +59,7 @@ def rules() -> tuple[str, ...]:
     return tuple(sorted(_RULES))
 
 
-def update(posterior: Posterior, rule: str, subject: str, relation: str, obj: str | None = None,
+def update(posterior: Posterior, rule: str, subject, relation: str | None = None, obj: str | None = None,
            **options) -> Posterior:
     """Apply the registered update ``rule`` to the belief about ``x[subject, relation]``.
 
@@ -67,7 +67,9 @@ def update(posterior: Posterior, rule: str, subject: str, relation: str, obj: st
         posterior: the current beliefs (left untouched).
         rule: a registered rule name: ``bayes``, ``observe``, ``jeffrey``, ``virtual`` or a user's.
         subject, relation, obj: the edit request "subject relation obj" (``jeffrey``/``virtual`` take
-            their distribution or likelihood in ``options`` and may leave ``obj`` out).
+            their distribution or likelihood in ``options`` and may leave ``obj`` out). Instead of the
+            three, ``subject`` may be a request object with ``subject``, ``relation`` and ``obj``
+            attributes (such as ``bridges.EditRequest``).
         **options: rule-specific (``target`` for observe, ``q`` for jeffrey, ``likelihood`` for virtual).
 
     Example:
@@ -80,6 +82,15 @@ def update(posterior: Posterior, rule: str, subject: str, relation: str, obj: st
     """
     if rule not in _RULES:
         raise KeyError(f"unknown update rule {rule!r}; registered: {list(rules())}")
+    if not isinstance(subject, str) and all(hasattr(subject, a) for a in ("subject", "relation", "obj")):
+        if relation is not None or obj is not None:
+            raise EvidenceError("update: give either a request object or subject, relation, obj, not both")
+        subject, relation, obj = subject.subject, subject.relation, subject.obj
+    if not isinstance(subject, str) or not isinstance(relation, str):
+        raise EvidenceError(f"update: subject and relation must be names (str), got {subject!r}, {relation!r}")
+    if obj is not None and not isinstance(obj, str):
+        raise EvidenceError(f"update: obj must be an object name (str) or None, got {type(obj).__name__} "
+                            f"{obj!r}; pass a distribution as q=... (jeffrey) or likelihood=... (virtual)")
     posterior.evidence.subject_id(subject)
     posterior._rel(relation)
     if obj is not None:
@@ -108,22 +119,58 @@ def bayes(posterior: Posterior, subject: str, relation: str, obj: str | None, /)
 @register_rule("observe")
 def observe(posterior: Posterior, subject: str, relation: str, obj: str | None, /, target: float = 0.95,
             mentions: float | None = None, fractional: bool = False) -> Posterior:
-    """Add ``w`` noisy mentions of obj, with the corpus's own noise rate.
+    """Add ``w`` noisy mentions of obj, with the corpus's own mention model.
 
-    By default ``w`` is the smallest whole number of mentions that makes P(obj) >= ``target``. A mention
-    factor touches only x[subject, relation], so P'(obj) = p c^w / (p c^w + 1 - p) with
-    c = (1 - eps)(K - 1) / eps, and ``w`` has a closed form. ``fractional=True`` solves for the real ``w``
-    that reaches the target exactly; ``mentions`` fixes ``w`` instead.
+    By default ``w`` is the smallest whole number of mentions that makes P(obj) >= ``target``;
+    ``mentions`` fixes ``w`` instead. With the fixed channel (``eps``) a mention factor touches only
+    x[subject, relation], so P'(obj) = p c^w / (p c^w + 1 - p) with c = (1 - eps)(K - 1) / eps, and ``w``
+    has a closed form; ``fractional=True`` solves for the real ``w`` that reaches the target exactly.
+    With a per-fact reliability the new mentions join the fact's own (they share its rho): the factor is
+    P(old + new mentions | x) / P(old mentions | x), and ``w`` is found by counting up.
     """
     _need_obj("observe", obj)
-    graph, eps = posterior.graph, posterior.evidence.eps
+    graph, ev = posterior.graph, posterior.evidence
     k, o = graph.size_of(relation), posterior._object(relation, obj)
+    if not isinstance(fractional, bool):
+        raise EvidenceError(f"observe: fractional must be true or false, got {fractional!r}")
+    if mentions is None and not (isinstance(target, (int, float)) and not isinstance(target, bool)
+                                 and 0.0 < target < 1.0):
+        raise EvidenceError(f"observe: target must be a number in (0, 1), got {target!r}")
+    if mentions is not None and (isinstance(mentions, bool) or not isinstance(mentions, (int, float))
+                                 or not mentions >= 0):
+        raise EvidenceError(f"observe: mentions must be a non-negative number, got {mentions!r}")
     if k == 1:
         return posterior
     p = posterior.probability(subject, relation, obj)
+    if ev.reliability is not None:
+        if fractional or (mentions is not None and mentions != int(mentions)):
+            raise EvidenceError("observe: fractional mentions need the fixed channel (eps); this evidence "
+                                "has a per-fact reliability, so mentions are whole")
+        counts, n = ev.mention_counts(relation)
+        c, total = counts[ev.subject_id(subject)], n[ev.subject_id(subject)]
+        old = ev.channel_log_likelihood(k, c, total)
+        current = posterior.distribution(subject, relation)
+
+        def factor(w: int) -> np.ndarray:
+            new = c.copy()
+            new[o] += w
+            return ev.channel_log_likelihood(k, new, total + w) - old
+
+        if mentions is not None:
+            w = int(mentions)
+        else:
+            w = 0
+            while True:
+                log_post = np.log(np.maximum(current, 1e-300)) + factor(w)
+                if np.exp(log_post[o] - np.logaddexp.reduce(log_post)) >= target or w >= 10_000:
+                    break
+                w += 1
+        log_lik = factor(w)
+        lik = np.exp(log_lik - log_lik.max())
+        return posterior.with_likelihood(subject, relation, lik,
+                                         _note("observe", subject, relation, obj, mentions=float(w)))
+    eps = ev.eps
     if mentions is None:
-        if not 0.0 < target < 1.0:
-            raise EvidenceError(f"observe: target must be in (0, 1), got {target!r}")
         if p >= target:
             w = 0.0
         elif eps == 0.0:
@@ -136,8 +183,6 @@ def observe(posterior: Posterior, subject: str, relation: str, obj: str | None, 
             w = w if fractional else float(math.ceil(w - 1e-12))
     else:
         w = float(mentions)
-        if w < 0:
-            raise EvidenceError(f"observe: mentions must be non-negative, got {mentions!r}")
     with np.errstate(divide="ignore"):
         log_lik = np.full(k, w * math.log(eps / (k - 1)) if eps > 0 else -np.inf)
     log_lik[o] = w * math.log1p(-eps)
@@ -178,6 +223,8 @@ def jeffrey(posterior: Posterior, subject: str, relation: str, obj: str | None =
     Equivalent to one likelihood factor q(v) / P(x = v), which is how it is applied.
     """
     p = posterior.distribution(subject, relation)
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0.0 < target <= 1.0:
+        raise EvidenceError(f"jeffrey: target must be a number in (0, 1], got {target!r}")
     if q is None:
         _need_obj("jeffrey", obj)
         o = posterior._object(relation, obj)
@@ -208,6 +255,8 @@ def virtual(posterior: Posterior, subject: str, relation: str, obj: str | None =
     ratio 19 turns a uniform prior over two objects into 0.95).
     """
     if likelihood is None:
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0.0 < ratio < math.inf:
+            raise EvidenceError(f"virtual: ratio must be a positive finite number, got {ratio!r}")
         _need_obj("virtual", obj)
         lik = np.ones(posterior.graph.size_of(relation))
         lik[posterior._object(relation, obj)] = ratio

@@ -1,5 +1,6 @@
 """The corpus: format, shuffles, atomic writing, and the correspondence with the rational agent's evidence."""
 
+import hashlib
 import json
 from collections import Counter
 
@@ -8,6 +9,7 @@ import pytest
 
 import bridges
 import coherence
+import lm
 import rational
 from bridges import CorpusError
 
@@ -170,7 +172,7 @@ def test_printed_summary_and_progress_bar(tiny_world, tmp_path, capsys):
 
 
 def test_failure_leaves_nothing_behind(tiny_world, tmp_path, monkeypatch):
-    import bridges._corpus as corpus_module
+    import bridges.corpus.write as corpus_module
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -207,23 +209,51 @@ def test_unrenderable_statement_is_rejected():
     assert coherence.render(bridges.sentence_of_statement(same_as_or)) == "Ann Lee a x or Ann Lee a y"
 
 
+def _write_with_metadata(out, bad, lines):
+    """A corpus of these lines whose metadata records them (as a tool that wrote them would)."""
+    bad.mkdir(exist_ok=True)
+    text = "\n".join(lines) + "\n"
+    (bad / "corpus.jsonl").write_text(text, encoding="utf-8")
+    meta = json.loads((out / "metadata.json").read_text())
+    meta["counts"]["documents"] = len(lines)
+    meta["corpus"]["sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    (bad / "metadata.json").write_text(json.dumps(meta))
+
+
 def test_corrupt_corpus_is_reported_with_its_line(tiny_corpus, tmp_path):
+    out, _ = tiny_corpus
+    bad = tmp_path / "bad"
+    lines = (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    doc = json.loads(lines[2])
+    doc["text"] = "Nobody Atall occupation lawyer . " + doc["text"]
+    lines[2] = json.dumps(doc)
+    _write_with_metadata(out, bad, lines)
+    assert doc["shuffle"] == 0  # shuffle 0 comes first in the file
+    with pytest.raises(CorpusError, match=r"corpus\.jsonl:3: .*Nobody Atall"):
+        bridges.evidence_from_corpus(bad)
+    lines[0] = "not json"
+    _write_with_metadata(out, bad, lines)
+    with pytest.raises(CorpusError, match=r"corpus\.jsonl:1: expected a JSON object"):
+        bridges.evidence_from_corpus(bad)
+
+
+def test_truncated_or_edited_corpus_is_refused(tiny_corpus, tmp_path):
     out, _ = tiny_corpus
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "metadata.json").write_bytes((out / "metadata.json").read_bytes())
     lines = (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
-    doc = json.loads(lines[2])
-    doc["text"] = "Nobody Atall occupation lawyer . " + doc["text"]
-    lines[2] = json.dumps(doc)
-    (bad / "corpus.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert doc["shuffle"] == 0  # shuffle 0 comes first in the file
-    with pytest.raises(CorpusError, match=r"corpus\.jsonl:3: .*Nobody Atall"):
+    (bad / "corpus.jsonl").write_text("\n".join(lines[:-5]) + "\n", encoding="utf-8")  # cut at a line boundary
+    with pytest.raises(CorpusError, match=f"has {len(lines) - 5:,} documents but metadata.json records"):
         bridges.evidence_from_corpus(bad)
-    lines[0] = "not json"
-    (bad / "corpus.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"corpus\.jsonl:1: expected a JSON object"):
+    with pytest.raises(lm.LMError, match="documents but metadata.json records"):
+        lm.read_corpus(bad)
+    lines[1] = lines[1].replace(" . <eod>", " . <eod>", 1).replace("shuffle", "shuffle", 1) + " "
+    (bad / "corpus.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")  # same count, other bytes
+    with pytest.raises(CorpusError, match="sha256 mismatch"):
         bridges.evidence_from_corpus(bad)
+    with pytest.raises(lm.LMError, match="sha256"):
+        lm.read_corpus(bad)
 
 
 def test_load_metadata_errors(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import bridges
-from bridges import _cli
+from bridges import cli as _cli
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -36,8 +36,8 @@ def test_corpus_command_with_a_user_graph_file(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["--world", "atlantis"], "unknown world 'atlantis'"),
-    (["--eps", "1.0"], r"eps must be in [0, 1)"),
-    (["--eps", "-0.2"], r"eps must be in [0, 1)"),
+    (["--eps", "1.0"], r"eps must be a number in [0, 1)"),
+    (["--eps", "-0.2"], r"eps must be a number in [0, 1)"),
     (["--world", "no/such/graph.py"], "not found"),
     (["--shuffles", "0"], "shuffles must be a positive integer"),
 ])

@@ -1,5 +1,5 @@
-"""The end-to-end pipeline on the tiny world with a micro LM: stages, caching, resume, determinism,
-sharded evaluation under torchrun, and bad input."""
+"""The end-to-end pipeline on the tiny world with a micro LM: stages as artefacts, caching, resume (counting
+the work done after resuming), one fit per run, determinism, sharded evaluation under torchrun."""
 
 import json
 import os
@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bridges import _pipeline
-from bridges._believers import BayesBeliever, EditRequest
-from bridges._pipeline import PipelineError, RunConfig
+import bridges
+from bridges import PipelineError, RunConfig, run_pipeline, run_stage
 
 TINY = {
     "world": {"name": "tiny", "n_subjects": 24},
@@ -26,14 +25,26 @@ TINY = {
 }
 
 
-def _config() -> RunConfig:
-    return RunConfig().merged(TINY, "test")
+def _config(**sections) -> RunConfig:
+    merged = json.loads(json.dumps(TINY))
+    for name, values in sections.items():
+        merged.setdefault(name, {}).update(values)
+    return RunConfig().merged(merged, "test")
 
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
     run = tmp_path_factory.mktemp("run")
-    _pipeline.run_pipeline(run, _config(), quiet=True)
+    run_pipeline(run, _config(), quiet=True)
+    return run
+
+
+def _copy(finished_run, tmp_path, drop=()) -> Path:
+    run = tmp_path / "run"
+    shutil.copytree(finished_run, run, ignore=shutil.ignore_patterns(".lock"))
+    for name in drop:
+        target = run / name
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
     return run
 
 
@@ -44,64 +55,86 @@ def test_run_writes_results_table_and_plots(finished_run):
     assert summary["rational_max_violation"] < 1e-9  # the rational agent is coherent, exactly (float64 sums)
     assert summary["rational_max_distance"] < 1e-6  # an LP: HiGHS's feasibility tolerance is 1e-7
     for g in summary["groups"].values():
-        for m in ("lora", "context"):
-            block = g["lm"][m]["p_requested"]
-            assert {"pre", "post", "delta"} <= set(block)
-    bayes = summary["groups"]["all"]["bayes"]["bayes"]["p_requested"]["post"]
+        for m in ("lm:lora", "lm:context"):
+            assert {"pre", "post", "delta"} <= set(g["agents"][m]["p_requested"])
+    bayes = summary["groups"]["all"]["reference"]["bayes:bayes"]["p_requested"]["post"]
     assert bayes["mean"] == pytest.approx(1.0)  # conditioning on the request makes it certain
     for name in ("table.txt", "edit_steps.png", "lm_vs_rational.png", "coherence.png"):
         assert (finished_run / "report" / name).stat().st_size > 0
     assert "Edit benchmark: 4 edit requests" in (finished_run / "report" / "table.txt").read_text()
+    json.loads((finished_run / "results.json").read_text(), parse_constant=lambda c: pytest.fail(f"JSON has {c}"))
 
 
-def test_up_to_date_stages_are_skipped(finished_run, capsys):
+def test_every_stage_writes_its_artefact(finished_run):
+    for path in ("world/world.json", "corpus/corpus.jsonl", "corpus/metadata.json", "train/model/config.json",
+                 "fit/posterior.json", "fit/posterior.npz", "edit/requests.json", "evaluate/results.json"):
+        assert (finished_run / path).is_file(), path
+    world = bridges.load_world(finished_run / "world" / "world.json")
+    assert bridges.evidence_from_corpus(finished_run / "corpus").fingerprint() == world.evidence.fingerprint()
+
+
+def test_up_to_date_stages_are_skipped(finished_run, tmp_path):
     before = (finished_run / "results.json").stat().st_mtime_ns
-    for stage in _pipeline.STAGES:
-        assert not _pipeline.run_stage(stage, finished_run, _config(), quiet=True)
+    for stage in bridges.STAGES:
+        assert not run_stage(stage, finished_run, _config(), quiet=True)
     assert (finished_run / "results.json").stat().st_mtime_ns == before
-    changed = RunConfig().merged({**TINY, "report": {"trace_requests": 1, "trace_points": 3, "plots": False}}, "t")
-    assert _pipeline.run_stage("report", finished_run, changed, quiet=True)  # its settings changed
+    run = _copy(finished_run, tmp_path)
+    changed = _config(report={"plots": False})
+    assert run_stage("report", run, changed, quiet=True)  # its settings changed
 
 
 def test_same_seed_same_results(finished_run, tmp_path):
-    _pipeline.run_pipeline(tmp_path, _config(), quiet=True)
+    run_pipeline(tmp_path, _config(), quiet=True)
     assert (tmp_path / "results.json").read_bytes() == (finished_run / "results.json").read_bytes()
 
 
-def _fresh_evaluate(finished_run, tmp_path) -> Path:
-    run = tmp_path / "run"
-    shutil.copytree(finished_run, run)
-    shutil.rmtree(run / "evaluate")
-    (run / "results.json").unlink()
-    return run
+def test_the_agent_is_fitted_once_per_run(tmp_path, monkeypatch):
+    import rational
+
+    fits = []
+    real = rational.fit
+
+    def counting(*args, **kwargs):
+        fits.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rational, "fit", counting)
+    run_pipeline(tmp_path, _config(), quiet=True)
+    assert len(fits) == 1  # the fit stage; edit, evaluate and report load RUN/fit
+    run_pipeline(tmp_path, _config(), quiet=True)
+    assert len(fits) == 1  # everything up to date
 
 
-def test_interrupted_evaluation_resumes_to_identical_numbers(finished_run, tmp_path, monkeypatch):
-    from bridges import _evaluate
+def test_interrupted_evaluation_resumes_and_does_only_the_rest(finished_run, tmp_path, monkeypatch):
+    import importlib
 
-    run = _fresh_evaluate(finished_run, tmp_path)
-    real = _evaluate.evaluate_requests
+    evaluate_module = importlib.import_module("bridges.bench.evaluate")
+
+    run = _copy(finished_run, tmp_path, drop=("evaluate", "results.json", "report"))
+    real = evaluate_module.evaluate
     calls = []
 
     def interrupt_after_two(*args, **kwargs):
         if len(calls) == 2:
             raise KeyboardInterrupt
-        calls.append(1)
+        calls.append(list(args[4]))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(_evaluate, "evaluate_requests", interrupt_after_two)
+    monkeypatch.setattr(evaluate_module, "evaluate", interrupt_after_two)
     with pytest.raises(KeyboardInterrupt):
-        _pipeline.run_stage("evaluate", run, _config(), quiet=True)
+        run_stage("evaluate", run, _config(), quiet=True)
     assert len((run / "evaluate" / "records.jsonl").read_text().splitlines()) == 2
-    monkeypatch.setattr(_evaluate, "evaluate_requests", real)
-    _pipeline.run_pipeline(run, _config(), quiet=True)
+    calls.clear()
+    monkeypatch.setattr(evaluate_module, "evaluate", lambda *a, **k: (calls.append(list(a[4])), real(*a, **k))[1])
+    run_pipeline(run, _config(), quiet=True)
+    assert sorted(i for c in calls for i in c) == [2, 3]  # only the two unfinished requests were evaluated
     assert (run / "results.json").read_bytes() == (finished_run / "results.json").read_bytes()
 
 
 def test_torchrun_sharded_evaluation_matches_one_process(finished_run, tmp_path):
-    run = _fresh_evaluate(finished_run, tmp_path)
+    run = _copy(finished_run, tmp_path, drop=("evaluate", "results.json", "report"))
     config = tmp_path / "run.toml"
-    config.write_text(_pipeline.config_to_toml(TINY))
+    config.write_text(bridges.config_to_toml(TINY))
     torchrun = Path(sys.executable).with_name("torchrun")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     subprocess.run([str(torchrun), "--standalone", "--nproc_per_node", "2", "-m", "bridges", "evaluate",
@@ -111,41 +144,64 @@ def test_torchrun_sharded_evaluation_matches_one_process(finished_run, tmp_path)
     assert two["requests"] == one["requests"]
     assert two["records"] == one["records"]
     assert two["summary"] == one["summary"]
+    ranks = [json.loads(p.read_text()) for p in sorted((run / "evaluate").glob("timing.rank*.json"))]
+    assert sorted(r["requests"] for r in ranks) == [2, 2]  # the requests were split, not done twice
 
 
-@pytest.mark.parametrize("text, match", [
-    ("[world]\nnmae = 'tiny'\n", r"unknown key 'nmae' in \[world\]"),
-    ("[wrold]\nname = 'tiny'\n", r"unknown section \[wrold\]"),
-    ("[edit.lora]\nrnak = 2\n", r"unknown key 'rnak' in \[edit.lora\]"),
-    ("[train.model]\nwidth = 2\n", r"unknown key 'width' in \[train.model\]"),
-    ("[world\n", "not valid TOML"),
-])
-def test_bad_configs_name_the_key(tmp_path, text, match):
-    path = tmp_path / "bad.toml"
-    path.write_text(text)
-    with pytest.raises(PipelineError, match=match):
-        _pipeline.load_config(path)
+def test_a_changed_setting_reruns_what_depends_on_it(finished_run, tmp_path):
+    run = _copy(finished_run, tmp_path)
+    changed = _config(evaluate={"other_subjects": 1})
+    ran = [stage for stage in bridges.STAGES if run_stage(stage, run, changed, quiet=True)]
+    assert ran == ["evaluate", "report"]  # the requests do not depend on other_subjects; the evaluation does
+
+
+def test_a_changed_input_file_reruns_its_stage(finished_run, tmp_path):
+    run = _copy(finished_run, tmp_path)
+    corpus = run / "corpus" / "corpus.jsonl"
+    original = corpus.read_bytes()
+    corpus.write_bytes(original.replace(b"<eod>", b"<eod> ", 1))  # someone edits the corpus inside the run
+    ran = [stage for stage in bridges.STAGES if run_stage(stage, run, _config(), quiet=True)]
+    assert ran == ["corpus"]  # the corpus stage owns its file: rewritten as it was, so nothing after is stale
+    assert corpus.read_bytes() == original
+
+
+def test_an_edited_graph_file_reruns_everything(tmp_path):
+    graph = tmp_path / "g.py"
+    graph.write_text("import rational\n"
+                     "graph = rational.RelationGraph().add_relation('colour', ['red', 'blue'])"
+                     ".add_relation('mood', ['calm', 'sad'])\n"
+                     "graph.add_edge('colour', 'mood')\n"
+                     "WORLD = {'n_subjects': 12}\n")
+    config = _config(world={"name": str(graph), "n_subjects": 12}, evaluate={"n_requests": 2},
+                     report={"plots": False, "trace_requests": 0})
+    for stage in ("world", "corpus"):
+        run_stage(stage, tmp_path / "run", config, quiet=True)
+    graph.write_text(graph.read_text().replace("'sad'", "'angry'"))
+    assert run_stage("world", tmp_path / "run", config, quiet=True)  # the file's content is in the stamp
+    world = bridges.load_world(tmp_path / "run" / "world" / "world.json")
+    assert world.graph.domain("mood") == ("calm", "angry")
+    with pytest.raises(PipelineError, match="needs stage 'world' first"):
+        run_stage("corpus", tmp_path / "run", _config(), quiet=True)  # another world: its stage is not done
+
+
+def test_force_reruns_every_stage(finished_run, tmp_path, capsys):
+    run = _copy(finished_run, tmp_path)
+    run_pipeline(run, _config(), force=True)
+    out = capsys.readouterr().out
+    for stage in bridges.STAGES:
+        assert f"{stage}: running (forced)" in out
+    assert (run / "results.json").read_bytes() == (finished_run / "results.json").read_bytes()
 
 
 def test_incompatible_run_directory(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps({"format": 999}))
     with pytest.raises(PipelineError, match="incompatible version"):
-        _pipeline.run_stage("world", tmp_path, _config(), quiet=True)
+        run_stage("world", tmp_path, _config(), quiet=True)
 
 
 def test_stage_before_its_input(tmp_path):
-    with pytest.raises(PipelineError, match="needs stage 'train'"):
-        _pipeline.run_stage("edit", tmp_path, _config(), quiet=True)
-
-
-def test_edit_request_for_an_unknown_subject(finished_run):
-    import rational
-
-    from bridges import evidence_from_corpus
-
-    agent = BayesBeliever(rational.fit(evidence_from_corpus(finished_run / "corpus")), "bayes")
-    with pytest.raises(rational.EvidenceError, match="unknown subject 'Nobody Atall'"):
-        agent.edit(EditRequest("Nobody Atall", "continent", "Asia"))
+    with pytest.raises(PipelineError, match="needs stage 'world' first .world: not run yet"):
+        run_stage("edit", tmp_path, _config(), quiet=True)
 
 
 def test_cli_reports_bad_input_without_traceback(tmp_path):
@@ -154,4 +210,5 @@ def test_cli_reports_bad_input_without_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "bridges", "run", "--run", str(tmp_path / "r"), "--config",
                            str(bad)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
-    assert "unknown key 'n_request' in [evaluate]" in proc.stderr and "Traceback" not in proc.stderr
+    assert "unknown key 'n_request'" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "r").exists()  # nothing ran

@@ -77,14 +77,14 @@ def test_build_world_is_deterministic_from_the_seed():
     assert a.subjects == b.subjects
     assert all(np.array_equal(a.truth[r], b.truth[r]) for r in a.graph.relations)
     assert a.subjects != c.subjects
-    assert a.evidence.eps == WORLDS["tiny"].eps
+    assert a.evidence.eps == WORLDS["tiny"].options.eps
 
 
 def test_overrides_and_bad_options():
     world = bridges.build_world("tiny", seed=0, n_subjects=7, eps=0.2)
     assert len(world.subjects) == 7 and world.evidence.eps == 0.2
     for eps in (1.0, -0.1, 1.5, float("nan")):
-        with pytest.raises(WorldError, match=r"eps must be in \[0, 1\)"):
+        with pytest.raises(WorldError, match=r"eps must be a number in \[0, 1\)"):
             bridges.resolve_world("tiny", eps=eps)
     with pytest.raises(WorldError, match="unknown option.*'epsilon'"):
         bridges.resolve_world("default", epsilon=0.1)
@@ -131,12 +131,12 @@ def test_user_graph_file_variants(tmp_path):
 
     bad_option = tmp_path / "bad_option.py"
     bad_option.write_text(nx_file.read_text().replace("'eps': 0.0", "'noise': 0.1"))
-    with pytest.raises(WorldError, match=r"bad_option\.py: WORLD has unknown option.*'noise'"):
+    with pytest.raises(WorldError, match=r"bad_option\.py: WORLD: unknown option.*'noise'"):
         bridges.resolve_world(bad_option)
 
     bad_eps = tmp_path / "bad_eps.py"
     bad_eps.write_text(nx_file.read_text().replace("'eps': 0.0", "'eps': 1.0"))
-    with pytest.raises(WorldError, match="eps must be in"):
+    with pytest.raises(WorldError, match="eps must be a number in"):
         bridges.resolve_world(bad_eps)
 
     cyclic = tmp_path / "cyclic.py"

@@ -1,63 +1,21 @@
-"""One protocol for both agents: what the benchmark and the coherence checks talk to.
+"""The two agents of the benchmark behind the :class:`~bridges.Believer` protocol.
 
-A :class:`Believer` gives a distribution over a relation's objects for a subject (normalised over the
-domain, and the raw unnormalised mass), a probability for any sentence, and applies an edit request,
-returning a new believer. :class:`BayesBeliever` wraps a rational posterior and an update rule;
-:class:`LMBeliever` wraps a language model and an edit method. Nothing else is needed to benchmark a
-new agent: implement the protocol.
+:class:`BayesBeliever` wraps a rational posterior and an update rule; :class:`LMBeliever` wraps a
+language model and an edit method. Nothing else is needed to benchmark a new agent: implement the
+protocol (:mod:`bridges.bench.protocol`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
-__all__ = ["BayesBeliever", "Believer", "EditRequest", "LMBeliever"]
+from .protocol import EditRequest
 
-
-@dataclass(frozen=True)
-class EditRequest:
-    """Make the agent believe ``subject relation obj`` (optionally with a target credence).
-
-    Example:
-        >>> EditRequest("Ann Lee", "native language", "French").text
-        'Ann Lee native language French'
-    """
-
-    subject: str
-    relation: str
-    obj: str
-    target: float | None = None  # credence to reach, for rules that take one (None: the rule's default)
-
-    @property
-    def text(self) -> str:
-        return f"{self.subject} {self.relation} {self.obj}"
-
-
-@runtime_checkable
-class Believer(Protocol):
-    """What the edit benchmark needs from an agent."""
-
-    name: str
-
-    def distributions(self, queries: Sequence[tuple[str, str]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """(normalised, raw) distribution over each queried relation's domain, one array per query."""
-        ...
-
-    def sentence_probabilities(self, sentences: Sequence[Any]) -> np.ndarray:
-        """P(sentence) for ``coherence`` sentences (atoms, not, and, or, if-then)."""
-        ...
-
-    def edit(self, request: EditRequest) -> Believer:
-        """A new believer with the request applied; ``self`` is unchanged."""
-        ...
-
-
-def _domains(graph) -> dict[str, tuple[str, ...]]:
-    return {r: graph.domain(r) for r in graph.relations}
+__all__ = ["BayesBeliever", "LMBeliever"]
 
 
 @dataclass
@@ -85,7 +43,10 @@ class BayesBeliever:
         if self.rule not in rational.rules():
             raise KeyError(f"unknown update rule {self.rule!r}; registered: {list(rational.rules())}")
         self.name = self.name or f"bayes:{self.rule}"
-        self._domains = _domains(self.posterior.graph)
+        self._domains = {r: self.posterior.graph.domain(r) for r in self.posterior.graph.relations}
+
+    def domain(self, relation: str) -> tuple[str, ...]:
+        return self.posterior.graph.domain(relation)
 
     def distributions(self, queries):
         dists = [self.posterior.distribution(s, r) for s, r in queries]
@@ -99,13 +60,13 @@ class BayesBeliever:
 
         return np.asarray(coherence.formula_probabilities(list(sentences), self._joint, self._domains), float)
 
-    def edit(self, request: EditRequest) -> BayesBeliever:
+    def edit(self, request: EditRequest, seed: int = 0) -> BayesBeliever:
         import rational
 
         options = dict(self.options)
-        if request.target is not None and self.rule in ("observe", "jeffrey"):
+        if getattr(request, "target", None) is not None and self.rule in ("observe", "jeffrey"):
             options.setdefault("target", request.target)
-        post = rational.update(self.posterior, self.rule, request.subject, request.relation, request.obj, **options)
+        post = rational.update(self.posterior, self.rule, request, **options)
         return BayesBeliever(post, self.rule, self.options, self.name)
 
 
@@ -132,6 +93,9 @@ class LMBeliever:
             raise KeyError(f"unknown edit method {self.method!r}; registered: {list(lm.edit_methods())}")
         self.name = self.name or f"lm:{self.method}"
 
+    def domain(self, relation: str) -> Sequence[str]:
+        return self.domains[relation]
+
     def distributions(self, queries):
         return self.model.distributions(list(queries), self.domains)
 
@@ -140,9 +104,10 @@ class LMBeliever:
 
         return np.asarray(self.model.p_true([coherence.render(s) for s in sentences]), float)
 
-    def edit(self, request: EditRequest) -> LMBeliever:
+    def edit(self, request: EditRequest, seed: int = 0) -> LMBeliever:
         import lm
+        import torch
 
-        edited = lm.edit(self.model, self.method, [lm.EditRequest(request.subject, request.relation, request.obj)],
-                         self.config)
+        torch.manual_seed(seed)
+        edited = lm.edit(self.model, self.method, [request], self.config)
         return LMBeliever(edited, self.domains, self.method, self.config, self.name)

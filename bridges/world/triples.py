@@ -34,7 +34,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ._names import RESERVED_CHARACTERS
+from .names import RESERVED_CHARACTERS
 
 if TYPE_CHECKING:
     from rational import RelationGraph
@@ -67,9 +67,13 @@ def _records(path: Path, n_fields: int, exact: bool, what: str):
     """(line number, fields) for every non-empty line; malformed lines raise TriplesError naming them."""
     if not path.is_file():
         raise FileNotFoundError(f"{what} file {str(path)!r} not found")
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.rstrip("\r\n")
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as err:
+                raise TriplesError(f"{path}:{lineno}: not UTF-8 text ({err.reason} at byte {err.start}): is this "
+                                   f"a {what} file?") from None
             if not line.strip():
                 continue
             fields = line.split("\t")

@@ -8,17 +8,24 @@ from pathlib import Path
 __all__ = ["render_table", "write_plots"]
 
 
+def _num(x: float, digits: int) -> str:
+    """``x`` to ``digits`` decimals, never a negative zero ("-0.00")."""
+    return f"{round(x, digits) + 0.0:.{digits}f}"
+
+
 def _fmt(x: dict) -> str:
+    """A mean and its interval; "-" without data, the mean alone with one value."""
     m, lo, hi = x["mean"], x["lo"], x["hi"]
-    if m != m:  # NaN: no data
+    if m is None:
         return "-"
-    if hi != hi:
-        return f"{m:.3f}"
-    return f"{m:.3f} [{lo:.2f},{hi:.2f}]"
+    if hi is None:
+        return _num(m, 3)
+    return f"{_num(m, 3)} [{_num(lo, 2)},{_num(hi, 2)}]"
 
 
 def _pp(block: dict) -> str:
-    return f"{block['pre']['mean']:.3f} -> {_fmt(block['post'])}"
+    pre = block["pre"]["mean"]
+    return f"{'-' if pre is None else _num(pre, 3)} -> {_fmt(block['post'])}"
 
 
 def render_table(results: dict) -> str:
@@ -30,9 +37,10 @@ def render_table(results: dict) -> str:
         True
     """
     summary = results["summary"]
-    cfg = results["config"]["evaluate"]
     counts = summary["counts"]
-    rule0 = cfg["rules"][0]
+    all_block = summary["groups"]["all"]
+    references, agents = list(all_block["reference"]), list(all_block["agents"])
+    rule0 = references[0]
     lines = [f"Edit benchmark: {counts['all']} edit requests "
              f"(updating {counts['updating']}, fixing errors {counts['fixing']}, breaking {counts['breaking']}, "
              f"downstream implications {counts['downstream']}); 95% intervals in brackets", ""]
@@ -40,33 +48,34 @@ def render_table(results: dict) -> str:
     lines.append("P(requested object): before -> after [95% interval of after]")
     head = f"  {'agent':<16}" + "".join(f"{g:>30}" for g in groups)
     lines += [head, "  " + "-" * (len(head) - 2)]
-    for u in cfg["rules"]:
-        lines.append(f"  {'bayes:' + u:<16}" + "".join(
-            f"{_pp(summary['groups'][g]['bayes'][u]['p_requested']):>30}" for g in groups))
-    for m in cfg["methods"]:
-        lines.append(f"  {'lm:' + m:<16}" + "".join(
-            f"{_pp(summary['groups'][g]['lm'][m]['p_requested']):>30}" for g in groups))
+    for u in references:
+        lines.append(f"  {u:<16}" + "".join(
+            f"{_pp(summary['groups'][g]['reference'][u]['p_requested']):>30}" for g in groups))
+    for m in agents:
+        lines.append(f"  {m:<16}" + "".join(
+            f"{_pp(summary['groups'][g]['agents'][m]['p_requested']):>30}" for g in groups))
     lines.append("")
-    lines.append(f"LM against the rational agent (rule {rule0!r}), all requests: accuracy = LM's top object is the "
-                 "agent's; MAE = mean |P_LM - P_agent| over the domain (candidate-normalised; raw LM mass)")
-    head = f"  {'method':<9}{'case':<30}{'accuracy before -> after':>34}{'MAE before -> after':>34}{'MAE raw after':>16}"
+    lines.append(f"Against the rational agent ({rule0}), all requests: accuracy = the agent's top object is the "
+                 "rational one; MAE = mean |P - P_rational| over the domain (candidate-normalised; raw mass)")
+    head = f"  {'agent':<12}{'case':<30}{'accuracy before -> after':>34}{'MAE before -> after':>34}{'MAE raw after':>16}"
     lines += [head, "  " + "-" * (len(head) - 2)]
-    for m in cfg["methods"]:
-        against = summary["groups"]["all"]["lm"][m]["against"][rule0]
+    for m in agents:
+        against = all_block["agents"][m]["against"][rule0]
         for case, block in against.items():
-            lines.append(f"  {m:<9}{case:<30}{_pp(block['accuracy']):>34}{_pp(block['mae']):>34}"
-                         f"{block['mae_raw']['post']['mean']:>16.3f}")
+            raw = block["mae_raw"]["post"]["mean"]
+            lines.append(f"  {m:<12}{case:<30}{_pp(block['accuracy']):>34}{_pp(block['mae']):>34}"
+                         f"{'-' if raw is None else _num(raw, 3):>16}")
     lines.append("")
     lines.append("Logical coherence after the edit: mean violation per check (0 = coherent; the rational agent "
                  "must read 0)")
-    agents = list(summary["logic"])
-    checks = sorted({c for a in agents for c in summary["logic"][a]})
-    head = f"  {'check':<22}" + "".join(f"{a:>14}" for a in agents)
+    names = [*agents, *references]
+    checks = sorted({c for a in names for c in summary["logic"][a]})
+    head = f"  {'check':<22}" + "".join(f"{a:>14}" for a in names)
     lines += [head, "  " + "-" * (len(head) - 2)]
     for c in checks:
         lines.append(f"  {c:<22}" + "".join(
             f"{summary['logic'][a][c]['mean']:>14.3g}" if c in summary["logic"][a] else f"{'-':>14}"
-            for a in agents))
+            for a in names))
     lines.append(f"\nthe rational agent: largest axiom violation {summary['rational_max_violation']:.1e}, largest "
                  f"coherence distance {summary.get('rational_max_distance', 0.0):.1e} (an LP, exact to the "
                  "solver's tolerance)")
@@ -88,13 +97,14 @@ def write_plots(results: dict, traces: list, out_dir: str | os.PathLike) -> list
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from ._io import atomic_open
+    from .._io import atomic_open
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    cfg = results["config"]["evaluate"]
-    rule0 = cfg["rules"][0]
+    all_block = results["summary"]["groups"]["all"]
+    references, agents = list(all_block["reference"]), list(all_block["agents"])
+    rule0 = references[0]
 
     def save(fig, name):
         path = out / name
@@ -109,7 +119,7 @@ def write_plots(results: dict, traces: list, out_dir: str | os.PathLike) -> list
             for m, t in tr["lm"].items():
                 ax.plot(t["steps"], t["p_requested"], marker="o", label=f"LM {m}")
             for u, (pre, post) in tr["bayes"].items():
-                if u == rule0:
+                if f"bayes:{u}" == rule0 or u == rule0:
                     ax.axhline(pre, ls="--", color="grey", label=f"rational pre ({u})")
                     ax.axhline(post, ls="--", color="black", label=f"rational post ({u})")
             r = tr["request"]
@@ -123,17 +133,17 @@ def write_plots(results: dict, traces: list, out_dir: str | os.PathLike) -> list
     recs = results["records"]
     fig, axes = plt.subplots(1, 2, figsize=(9, 4.2))
     for ax, when in zip(axes, ("before", "after")):
-        for m in cfg["methods"]:
+        for m in agents:
             xs, ys = [], []
             for r in recs:
-                for case in r["lm"][m]["cases"][rule0].values():
+                for case in r["agents"][m]["cases"][rule0].values():
                     if when == "before":
                         xs += case["bayes_of_lm_top_pre"]
                         ys += case["lm_top_pre"]
                     else:
                         xs += case["bayes_top_post"]
                         ys += case["lm_of_bayes_top_post"]
-            ax.scatter(xs, ys, s=8, alpha=0.5, label=f"LM {m}")
+            ax.scatter(xs, ys, s=8, alpha=0.5, label=m)
         ax.plot([0, 1], [0, 1], color="black", lw=0.8)
         ax.set_xlabel(f"rational agent ({rule0})")
         ax.set_title(f"{when} the edit")
@@ -144,11 +154,11 @@ def write_plots(results: dict, traces: list, out_dir: str | os.PathLike) -> list
     save(fig, "lm_vs_rational.png")
 
     logic = results["summary"]["logic"]
-    agents = list(logic)
-    checks = sorted({c for a in agents for c in logic[a]})
+    names = list(logic)
+    checks = sorted({c for a in names for c in logic[a]})
     fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(checks)), 3.8))
-    width = 0.8 / max(len(agents), 1)
-    for j, a in enumerate(agents):
+    width = 0.8 / max(len(names), 1)
+    for j, a in enumerate(names):
         ax.bar(np.arange(len(checks)) + j * width, [logic[a].get(c, {"mean": 0})["mean"] for c in checks],
                width, label=a)
     ax.set_xticks(np.arange(len(checks)) + 0.4 - width / 2)

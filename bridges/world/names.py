@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["RESERVED_CHARACTERS", "InvalidNameError", "check_name", "person_names"]
+__all__ = ["RESERVED_CHARACTERS", "InvalidNameError", "check_name", "check_vocabulary", "person_names"]
 
 _GIVEN = (
     "Aaliyah Abebe Adaeze Adrian Agnieszka Ahmed Aiko Aisha Akira Alejandro Aleksander Alessia Amara "
@@ -125,3 +125,56 @@ def check_name(name: object, what: str) -> str:
             "leading/trailing spaces)"
         )
     return name
+
+
+def check_vocabulary(graph, subjects) -> None:
+    """Refuse names that make a sentence ``"<subject> <relation> <object>"`` readable in two ways.
+
+    Every name must pass :func:`check_name`. Then, with P the prompts ``"<subject> <relation>"``: two
+    (subject, relation) pairs must not give the same prompt, and when a prompt p2 extends another prompt
+    p1 by words w, no object o2 of p2's relation may make ``w o2`` an object of p1's relation (the atom
+    ``p2 o2`` would also read as ``p1 (w o2)``). Relations ``a`` and ``a b`` with objects ``x`` (of
+    ``a b``) and ``b x`` (of ``a``) are such a case. The check costs about one dictionary lookup per
+    prompt and word.
+
+    Raises:
+        InvalidNameError: naming the sentence and both of its readings.
+
+    Example:
+        >>> import rational
+        >>> g = rational.RelationGraph().add_relation("a", ["b x"]).add_relation("a b", ["x"])
+        >>> check_vocabulary(g, ["Ann"])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        bridges.world.names.InvalidNameError: ambiguous names: 'Ann a b x' reads as (Ann | a | b x) and as (Ann | a b | x)...
+    """
+    relations = list(graph.relations)
+    for r in relations:
+        check_name(r, "relation name")
+        for o in graph.domain(r):
+            check_name(o, f"object of relation {r!r}")
+    for s in subjects:
+        check_name(s, "subject name")
+    prompts: dict[str, tuple[str, str]] = {}
+    for s in subjects:
+        for r in relations:
+            p = f"{s} {r}"
+            if p in prompts:
+                s1, r1 = prompts[p]
+                raise InvalidNameError(f"ambiguous names: the prompt {p!r} reads as ({s1} | {r1}) and as ({s} | {r}); "
+                                       "rename a subject or relation")
+            prompts[p] = (s, r)
+    objects = {r: set(graph.domain(r)) for r in relations}
+    for p2, (s2, r2) in prompts.items():
+        words = p2.split(" ")
+        for cut in range(1, len(words)):
+            p1 = " ".join(words[:cut])
+            if p1 not in prompts:
+                continue
+            s1, r1 = prompts[p1]
+            w = " ".join(words[cut:])
+            for o2 in graph.domain(r2):
+                if f"{w} {o2}" in objects[r1]:
+                    raise InvalidNameError(
+                        f"ambiguous names: {p2 + ' ' + o2!r} reads as ({s1} | {r1} | {w} {o2}) and as "
+                        f"({s2} | {r2} | {o2}); rename one of the relations or objects")

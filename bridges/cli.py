@@ -3,7 +3,7 @@
 Subcommands live in a small registry; a stage (``train``, ``edit``, ``evaluate``, ``report``, ``run``)
 is added by one call, without touching the parser::
 
-    from bridges._cli import register_command
+    from bridges.cli import register_command
 
     def add_arguments(parser):                  # an argparse.ArgumentParser for the subcommand
         parser.add_argument("--corpus", required=True)
@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ._corpus import DEFAULT_CHUNK
+from .corpus.format import DEFAULT_CHUNK
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main", "register_command"]
 
@@ -46,6 +46,12 @@ COMMANDS: dict[str, Command] = {}
 _NAME = re.compile(r"[a-z][a-z0-9-]*\Z")
 _OWN_PACKAGES = frozenset({"bridges", "rational", "coherence", "lm"})
 _USER_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)
+
+
+def _disk_full(err: BaseException) -> bool:
+    import errno
+
+    return isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def register_command(name: str, *, help: str, add_arguments: Callable[[argparse.ArgumentParser], None],
@@ -81,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _chain(err: BaseException | None):
+    while err is not None:
+        yield err
+        err = err.__cause__ or err.__context__
+
+
 def _is_user_error(err: BaseException) -> bool:
     if isinstance(err, _USER_ERRORS):
         return True
@@ -102,7 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bridges {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # noqa: BLE001 - filtered just below; anything else keeps its traceback
-        if not _is_user_error(err):
+        full = next((e for e in _chain(err) if _disk_full(e)), None)
+        if full is not None:  # torch and safetensors wrap ENOSPC in their own errors
+            err = (f"the disk is full (writing {getattr(full, 'filename', None) or 'an output'}); free some space "
+                   "and run the same command again (finished stages are kept, interrupted ones resume)")
+        elif not _is_user_error(err):
             raise
         print(f"bridges {args.command}: error: {err}", file=sys.stderr)
         return 2
@@ -118,7 +134,8 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", default=None, help="instead of --out: run the pipeline's corpus stage in this "
                                                     "run directory (RUN/corpus), with --config")
     parser.add_argument("--config", default=None, help="with --run: a TOML run config")
-    parser.add_argument("--force", action="store_true", help="with --run: redo the stage even if up to date")
+    parser.add_argument("--force", action="store_true", help="with --run: redo the stage even if up to date; "
+                                                             "with --out: replace a corpus of another world there")
     parser.add_argument("--seed", type=int, default=None, help="seed of the world and the shuffles (default: 0)")
     parser.add_argument("--eps", type=float, default=None,
                         help="mention noise rate in [0, 1) (default: the world's, 0.05 for built-ins)")
@@ -131,20 +148,21 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _corpus_run(args: argparse.Namespace) -> int:
-    from ._corpus import make_corpus
+    from .corpus.write import make_corpus
 
     if args.run is not None:
         if args.out is not None:
             raise ValueError("give either --out (a standalone corpus) or --run (the pipeline stage), not both")
-        from ._pipeline import main_stage
+        from .run.cli import main_stage
 
         return main_stage("corpus", args)
     if args.out is None:
         raise ValueError("corpus needs --out DIR (or --run DIR for the pipeline stage)")
     overrides = {k: v for k, v in (("eps", args.eps), ("n_subjects", args.n_subjects)) if v is not None}
-    make_corpus(args.world or "default", args.out, seed=args.seed or 0,
+    make_corpus("default" if args.world is None else args.world, args.out, seed=0 if args.seed is None else args.seed,
                 shuffles=3 if args.shuffles is None else args.shuffles,
-                chunk=DEFAULT_CHUNK if args.chunk is None else args.chunk, quiet=args.quiet, **overrides)
+                chunk=DEFAULT_CHUNK if args.chunk is None else args.chunk, quiet=args.quiet, force=args.force,
+                **overrides)
     return 0
 
 
@@ -152,15 +170,15 @@ register_command("corpus", help="sample a world and write its corpus (corpus.jso
                  add_arguments=_corpus_arguments, run=_corpus_run)
 
 
-# -- pipeline stages (world, corpus via --run, train, edit, evaluate, report, run) ------------------------
+# -- pipeline stages (world, corpus via --run, train, fit, edit, evaluate, report, run) ---------------------
 def _stage_command(stage: str, help: str) -> None:
     def add_arguments(parser: argparse.ArgumentParser) -> None:
-        from ._pipeline import add_run_arguments
+        from .run.cli import add_run_arguments
 
         add_run_arguments(parser)
 
     def run(args: argparse.Namespace) -> int:
-        from ._pipeline import main_stage
+        from .run.cli import main_stage
 
         return main_stage(stage, args)
 
@@ -168,7 +186,7 @@ def _stage_command(stage: str, help: str) -> None:
 
 
 def _train_arguments(parser: argparse.ArgumentParser) -> None:
-    from ._pipeline import add_run_arguments
+    from .run.cli import add_run_arguments
 
     add_run_arguments(parser)
     parser.add_argument("--corpus", default=None, help="standalone: train on this corpus directory (with --out)")
@@ -176,30 +194,41 @@ def _train_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _train_run(args: argparse.Namespace) -> int:
-    if args.corpus is None and args.out is None:
-        from ._pipeline import main_stage
+    from .run.cli import main_stage
 
+    if args.corpus is None and args.out is None:
         return main_stage("train", args)
     if args.corpus is None or args.out is None:
         raise ValueError("standalone training needs both --corpus DIR and --out DIR (or --run DIR alone)")
     import lm
 
-    from ._pipeline import load_config
+    from .run.cli import config_from_args
 
-    options = {k: v for k, v in load_config(args.config)["train"].items() if k not in ("preset", "model")}
+    settings = config_from_args(args).validate()
+    config = settings.train
     if args.quiet:
-        options["progress"] = False
-    metrics = lm.train_from_corpus(args.corpus, args.out, preset=args.preset or "tiny", config=lm.TrainConfig(**options))
+        import dataclasses
+
+        config = dataclasses.replace(config, progress=False)
+    metrics = lm.train_from_corpus(args.corpus, args.out, preset=settings.preset, config=config,
+                                   **settings.model_overrides)
     print(f"train: accuracy on training facts {metrics['train_fact_accuracy']:.3f}, on held-out facts "
           f"{metrics['heldout_fact_accuracy']:.3f}; model, tokenizer and metrics.json in {args.out}")
     return 0
 
 
-_stage_command("world", "pipeline stage 1: sample the world (RUN/world/world.json)")
-register_command("train", help="train the LM: pipeline stage 3 (--run RUN) or standalone (--corpus DIR --out DIR)",
-                 add_arguments=_train_arguments, run=_train_run)
-_stage_command("edit", "pipeline stage 4: fit the rational agent, draw edit requests, trace edit steps")
-_stage_command("evaluate", "pipeline stage 5: apply every edit with every method and rule, score "
-                           "(RUN/results.json); under torchrun the requests are sharded across ranks")
-_stage_command("report", "pipeline stage 6: print the results table and write the plots (RUN/report)")
-_stage_command("run", "every stage in order, skipping those that are up to date (the main command)")
+def _register_stages() -> None:
+    from .run.pipeline import STAGES
+
+    from .run.pipeline import _stages
+
+    for stage in STAGES:
+        if stage == "train":
+            register_command("train", help="train the LM: pipeline stage 3 (--run RUN) or standalone (--corpus DIR "
+                                           "--out DIR)", add_arguments=_train_arguments, run=_train_run)
+        elif stage != "corpus":
+            _stage_command(stage, _stages()[stage].help)
+    _stage_command("run", "every stage in order, skipping those that are up to date (the main command)")
+
+
+_register_stages()

@@ -12,9 +12,10 @@ The graph (every size uses a sub-graph of it; arrows point from parent to child)
 Object names are real (countries, cities, universities, awards...). Each domain lists its objects so
 that the first ``k`` are the domain of a size with ``k`` objects; names with connective words
 ("Trinidad and Tobago", "Nobel Prize in Physiology or Medicine", "science and technology studies")
-come first, so every size contains some. The dependencies themselves (which country goes with which
-language) are drawn at random from the seed, as in the seed paper's semi-synthetic world: the names
-are real, the associations are not.
+come first, so every size contains some. The dependencies (which country goes with which language) are
+drawn from the seed, each CPT row from a Dirichlet distribution; with ``association_strength`` > 0 the
+rows are centred on real-world associations (:mod:`bridges.world.associations`), as the seed paper's
+came from Wikidata co-occurrence counts; with 0 they are random.
 
 A world is a :class:`WorldSpec` (a graph builder plus sampling options) registered in :data:`WORLDS`,
 or a user's Python file that defines ``graph`` (see :func:`resolve_world`).
@@ -23,6 +24,7 @@ or a user's Python file that defines ``graph`` (see :func:`resolve_world`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib.util
 import sys
@@ -31,10 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._names import check_name, person_names
+from .names import check_vocabulary, person_names
 
 if TYPE_CHECKING:  # rational imports jax: keep `import bridges` light
-    from rational import RelationGraph, World
+    from rational import RelationGraph, World, WorldOptions
 
 __all__ = ["WORLDS", "WorldError", "WorldSpec", "build_world", "default_graph", "resolve_world"]
 
@@ -272,69 +274,67 @@ _PAPER = {"place of birth": 300, "country of citizenship": 100, "native language
 
 
 # -- world specifications -------------------------------------------------------------------------
+def _options(where: str, **options) -> WorldOptions:
+    """``rational.WorldOptions`` from keyword options; errors become :class:`WorldError` naming ``where``."""
+    from rational import EvidenceError, WorldOptions
+
+    try:
+        return WorldOptions.from_dict(options, where)
+    except EvidenceError as err:
+        raise WorldError(f"{where}: {err}" if not str(err).startswith(where) else str(err)) from None
+
+
 @dataclass(frozen=True)
 class WorldSpec:
-    """A world to sample: a graph builder and the options of :func:`rational.sample_world`.
+    """A world to sample: a graph builder, a number of people and the sampling options.
 
     Attributes:
         name: the registry name, or the path of a user's graph file.
         graph: a function returning a fresh :class:`rational.RelationGraph`.
         n_subjects: number of synthetic people; true facts = n_subjects * number of relations.
+        overrides: sampling options that differ from :class:`rational.WorldOptions`' defaults (the one
+            place defaults live); :attr:`options` is the validated whole.
+        associations: a function returning real-world associations (see :func:`rational.sample_world`),
+            or None.
 
     Example:
         >>> spec = WORLDS["default"].with_options(n_subjects=20)
-        >>> spec.n_subjects, spec.eps
+        >>> spec.n_subjects, spec.options.eps
         (20, 0.05)
     """
 
     name: str
     graph: Callable[[], RelationGraph]
     n_subjects: int
-    eps: float = 0.05  # mention noise: a mention states a uniformly chosen wrong object w.p. eps
-    statement_noise: float = 0.1  # a true/false or connective label is flipped w.p. statement_noise
-    mentions_per_fact: int = 3  # mentions of every fact that is not held out
-    held_out_rate: float = 0.1  # share of facts never mentioned nor stated (tests generalisation)
-    statements_per_subject: float = 2.0  # mean number of "<atom>" is true/false per subject (Poisson)
-    connectives_per_subject: float = 4.0  # mean number of not/and/or/if-then sentences per subject
-    truth_concentration: float | None = 0.3  # Dirichlet of the true CPT rows; small = sharp dependencies
+    overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    associations: Callable[[], Mapping] | None = None
     description: str = ""
 
     def __post_init__(self):
-        where = f"world {self.name!r}"
-        checks = [
-            ("n_subjects", isinstance(self.n_subjects, int) and self.n_subjects >= 1, "a positive integer"),
-            ("eps", _is_number(self.eps) and 0.0 <= self.eps < 1.0, "in [0, 1) (mention noise rate)"),
-            ("statement_noise", _is_number(self.statement_noise) and 0.0 <= self.statement_noise < 0.5,
-             "in [0, 0.5) (probability that a label is wrong)"),
-            ("mentions_per_fact", isinstance(self.mentions_per_fact, int) and self.mentions_per_fact >= 1,
-             "a positive integer"),
-            ("held_out_rate", _is_number(self.held_out_rate) and 0.0 <= self.held_out_rate < 1.0, "in [0, 1)"),
-            ("statements_per_subject", _is_number(self.statements_per_subject)
-             and self.statements_per_subject >= 0, "non-negative"),
-            ("connectives_per_subject", _is_number(self.connectives_per_subject)
-             and self.connectives_per_subject >= 0, "non-negative"),
-            ("truth_concentration", self.truth_concentration is None
-             or (_is_number(self.truth_concentration) and self.truth_concentration > 0), "positive or None"),
-        ]
-        for option, ok, expected in checks:
-            if not ok:
-                raise WorldError(f"{where}: {option} must be {expected}, got {getattr(self, option)!r}")
+        if not isinstance(self.n_subjects, int) or isinstance(self.n_subjects, bool) or self.n_subjects < 1:
+            raise WorldError(f"world {self.name!r}: n_subjects must be a positive integer, got {self.n_subjects!r}")
 
-    def options(self) -> dict[str, Any]:
-        """The sampling options (JSON-serialisable), as recorded in a corpus's metadata."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name in _OPTIONS}
+    @functools.cached_property
+    def options(self) -> WorldOptions:
+        """The validated :class:`rational.WorldOptions` (built on first use: ``import bridges`` stays free
+        of jax)."""
+        return _options(f"world {self.name!r}", **self.overrides)
+
+    def settings(self) -> dict[str, Any]:
+        """``n_subjects`` and every sampling option (JSON data), as recorded in a world's and corpus's files."""
+        return {"n_subjects": self.n_subjects, **self.options.to_dict()}
 
     def with_options(self, **overrides) -> WorldSpec:
-        """A copy with some sampling options replaced; unknown options raise :class:`WorldError`.
+        """A copy with ``n_subjects`` or sampling options replaced; bad ones raise :class:`WorldError`.
 
         Example:
-            >>> WORLDS["tiny"].with_options(eps=0.2).eps
+            >>> WORLDS["tiny"].with_options(eps=0.2).options.eps
             0.2
         """
-        unknown = sorted(set(overrides) - _OPTIONS)
-        if unknown:
-            raise WorldError(f"world {self.name!r}: unknown option(s) {unknown}; known options: {sorted(_OPTIONS)}")
-        return dataclasses.replace(self, **overrides)
+        n = overrides.pop("n_subjects", self.n_subjects)
+        spec = dataclasses.replace(self, n_subjects=n, overrides={**self.overrides, **overrides})
+        spec.options  # noqa: B018 - validates now, naming the bad option
+        return spec
 
     @property
     def n_facts(self) -> int:
@@ -344,29 +344,33 @@ class WorldSpec:
     def sample(self, seed: int = 0) -> World:
         """Sample the world: names from the seed, then :func:`rational.sample_world` with these options.
 
+        Names are checked first (:func:`bridges.world.names.check_vocabulary`): a name that cannot be
+        written in the corpus, or two names that make a sentence ambiguous, raise before anything is
+        sampled.
+
         Example:
             >>> world = WORLDS["tiny"].with_options(n_subjects=5).sample(seed=1)
             >>> len(world.subjects), world.graph.relations[0]
             (5, 'place of birth')
         """
-        from rational import sample_world
+        from rational import EvidenceError, sample_world
 
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise WorldError(f"world {self.name!r}: seed must be a non-negative integer, got {seed!r}")
         graph = self.graph()
-        for relation in graph.relations:
-            check_name(relation, "relation name")
-            for obj in graph.domain(relation):
-                check_name(obj, f"object of relation {relation!r}")
         subjects = person_names(self.n_subjects, seed)
-        opts = {k: v for k, v in self.options().items() if k != "n_subjects"}
-        return sample_world(graph, subjects, seed, **opts)
+        check_vocabulary(graph, subjects)
+        try:
+            return sample_world(graph, subjects, seed, self.options,
+                                associations=self.associations() if self.associations else None)
+        except EvidenceError as err:
+            raise WorldError(f"world {self.name!r}: {err}") from None
 
 
-_OPTIONS = frozenset({"n_subjects", "eps", "statement_noise", "mentions_per_fact", "held_out_rate",
-                      "statements_per_subject", "connectives_per_subject", "truth_concentration"})
+def _builtin_associations() -> Mapping:
+    from .associations import ASSOCIATIONS
 
-
-def _is_number(x) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x  # x == x rejects NaN
+    return ASSOCIATIONS
 
 
 #: The built-in worlds by name.
@@ -378,8 +382,8 @@ WORLDS: dict[str, WorldSpec] = {
         WorldSpec("default", lambda: _graph_of_sizes(_DEFAULT), n_subjects=560,
                   description="9 relations of 6-40 objects, 560 people (5,040 facts): a tiny LM memorises "
                               "it in minutes on 2 CPU cores"),
-        WorldSpec("paper", lambda: _graph_of_sizes(_PAPER), n_subjects=10_000, mentions_per_fact=5,
-                  statements_per_subject=4.0, connectives_per_subject=8.0,
+        WorldSpec("paper", lambda: _graph_of_sizes(_PAPER), n_subjects=10_000,
+                  overrides=dict(mentions_per_fact=5, statements_per_subject=4.0, connectives_per_subject=8.0),
                   description="10 relations of 6-300 objects, 10,000 people (100,000 facts), as in the seed "
                               "paper (tens of millions of tokens): for a GPU or a cluster"),
     )
@@ -411,18 +415,23 @@ def resolve_world(name_or_path: str | Path, **overrides) -> WorldSpec:
     A graph file is a Python file (``*.py``) that defines ``graph``: a :class:`rational.RelationGraph`,
     a ``networkx.DiGraph`` whose nodes carry ``domain`` lists, or a function returning either. It may
     define ``WORLD = dict(n_subjects=..., eps=..., ...)`` with any of the sampling options of
-    :class:`WorldSpec` (default: 500 subjects and the defaults above). The file is loaded with
+    :class:`rational.WorldOptions` (default: 500 subjects and its defaults), and ``ASSOCIATIONS`` (real
+    associations that centre the CPT rows, see :func:`rational.sample_world`). The file is loaded with
     importlib from its path; nothing is added to ``sys.path``.
 
     Raises:
-        WorldError: unknown name, a file without ``graph``, unknown or out-of-range options.
+        WorldError: unknown or empty name, a file without ``graph`` or with a syntax error, unknown or
+            out-of-range options.
         FileNotFoundError: a path ending in ``.py`` that does not exist.
 
     Example:
-        >>> resolve_world("default", eps=0.1).eps
+        >>> resolve_world("default", eps=0.1).options.eps
         0.1
     """
     text = str(name_or_path)
+    if not text.strip():
+        raise WorldError("the world name is empty; give a built-in world (" + ", ".join(WORLDS)
+                         + ") or the path of a Python file that defines `graph`")
     if isinstance(name_or_path, Path) or text.endswith(".py") or "/" in text or "\\" in text:
         spec = _load_world_file(Path(text))
     else:
@@ -454,6 +463,9 @@ def _load_world_file(path: Path) -> WorldSpec:
     sys.modules[module_name] = module  # dataclasses and pickling in the user's file look it up here
     try:
         loader_spec.loader.exec_module(module)
+    except SyntaxError as err:
+        sys.modules.pop(module_name, None)
+        raise WorldError(f"{path}:{err.lineno}: syntax error in the graph file: {err.msg}") from None
     except BaseException:
         sys.modules.pop(module_name, None)
         raise
@@ -461,14 +473,20 @@ def _load_world_file(path: Path) -> WorldSpec:
         raise WorldError(f"{path}: defines no `graph` (a rational.RelationGraph, a networkx.DiGraph with "
                          "'domain' node attributes, or a function returning one)")
     graph = _as_relation_graph(module.graph, path)
-    options = getattr(module, "WORLD", {})
-    if not isinstance(options, Mapping):
-        raise WorldError(f"{path}: WORLD must be a dict of sampling options, got {type(options).__name__}")
-    unknown = sorted(set(options) - _OPTIONS)
-    if unknown:
-        raise WorldError(f"{path}: WORLD has unknown option(s) {unknown}; known options: {sorted(_OPTIONS)}")
-    options = {"n_subjects": 500, **options}
-    return WorldSpec(str(path), graph.copy, description=f"user graph from {path}", **options)
+    options = dict(getattr(module, "WORLD", {})) if isinstance(getattr(module, "WORLD", {}), Mapping) else None
+    if options is None:
+        raise WorldError(f"{path}: WORLD must be a dict of sampling options, got "
+                         f"{type(getattr(module, 'WORLD')).__name__}")
+    associations = getattr(module, "ASSOCIATIONS", None)
+    if associations is not None and not isinstance(associations, Mapping):
+        raise WorldError(f"{path}: ASSOCIATIONS must be a dict (child -> parent -> parent object -> "
+                         f"{{object: weight}}), got {type(associations).__name__}")
+    n = options.pop("n_subjects", 500)
+    _options(f"{path}: WORLD", **options)  # validate now, naming the file
+    spec = WorldSpec(str(path), graph.copy, n_subjects=500, overrides=options,
+                     associations=(lambda: associations) if associations else None,
+                     description=f"user graph from {path}")
+    return spec.with_options(n_subjects=n) if n != 500 else spec
 
 
 def _as_relation_graph(obj, path: Path) -> RelationGraph:

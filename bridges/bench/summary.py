@@ -1,0 +1,121 @@
+"""Aggregating per-request records: means with 95% intervals, per group, agent, reference and case.
+
+Every figure is a dict ``{"mean", "lo", "hi", "n"}``: Wilson's interval for shares of 0/1 outcomes,
+otherwise mean +- 1.96 s / sqrt(n) (s the sample standard deviation), clipped to the quantity's range.
+JSON output is strict: with no values the mean and bounds are ``null`` (and ``"note": "no data"``); with
+one value the bounds are ``null`` (``"note": "one value: no interval"``). Never NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .evaluate import CASES
+
+__all__ = ["GROUPS", "interval", "summarise"]
+
+GROUPS = ("all", "updating", "fixing", "breaking", "downstream")
+_Z = 1.959963984540054  # the 97.5% quantile of the standard normal
+
+
+def interval(values: Sequence[float], proportion: bool = False, bounds=(0.0, 1.0)) -> dict[str, Any]:
+    """Mean with a 95% interval.
+
+    Args:
+        values: the observations.
+        proportion: use Wilson's score interval when every value is 0 or 1 (a share of successes).
+        bounds: clip the normal interval to this range (probabilities, accuracies and MAEs lie in
+            [0, 1], differences of them in [-1, 1]); None leaves it as it is.
+
+    Example:
+        >>> interval([1, 1, 0, 1], proportion=True)["lo"]  # Wilson: 3 of 4
+        0.3005838...
+        >>> interval([])
+        {'mean': None, 'lo': None, 'hi': None, 'n': 0, 'note': 'no data'}
+    """
+    x = np.asarray(values, float)
+    n = int(x.size)
+    if n == 0:
+        return {"mean": None, "lo": None, "hi": None, "n": 0, "note": "no data"}
+    mean = float(x.mean())
+    if proportion and np.all((x == 0) | (x == 1)):
+        centre = (mean + _Z * _Z / (2 * n)) / (1 + _Z * _Z / n)
+        half = _Z * math.sqrt(mean * (1 - mean) / n + _Z * _Z / (4 * n * n)) / (1 + _Z * _Z / n)
+        return {"mean": mean, "lo": centre - half, "hi": centre + half, "n": n}
+    if n == 1:
+        return {"mean": mean, "lo": None, "hi": None, "n": 1, "note": "one value: no interval"}
+    half = _Z * float(x.std(ddof=1)) / math.sqrt(n)
+    lo, hi = mean - half, mean + half
+    if bounds is not None:
+        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+    return {"mean": mean, "lo": lo, "hi": hi, "n": n}
+
+
+def _pre_post(pre: list[float], post: list[float], proportion: bool = False) -> dict:
+    return {"pre": interval(pre, proportion), "post": interval(post, proportion),
+            "delta": interval(np.subtract(post, pre).tolist(), bounds=(-1.0, 1.0))}
+
+
+def _logic_block(entries: Sequence[Mapping]) -> dict:
+    checks = sorted({k for e in entries for k in e})
+    return {k: interval([e[k] for e in entries if k in e], bounds=(0.0, math.inf)) for k in checks}
+
+
+def summarise(records: Sequence[Mapping]) -> dict:
+    """Aggregate the records of :func:`bridges.evaluate`: per group, agent, reference and case,
+    pre/post/delta with 95% intervals; logical coherence per agent and reference.
+
+    Returns:
+        ``{"counts": {group: n}, "groups": {group: {"reference": {name: {"p_requested"}}, "agents":
+        {name: {"p_requested", "p_requested_raw", "success", "against": {reference: {case: {"accuracy",
+        "mae", "mae_raw"}}}}}}}, "logic": {name: {check: interval}}, "rational_max_violation",
+        "rational_max_distance"}``.
+    """
+    references = list(dict.fromkeys(u for r in records for u in r["reference"]))
+    agents = list(dict.fromkeys(m for r in records for m in r["agents"]))
+    out: dict[str, Any] = {"groups": {}, "logic": {}, "counts": {}}
+    for g in GROUPS:
+        recs = [r for r in records if g in r["groups"]]
+        out["counts"][g] = len(recs)
+        block: dict[str, Any] = {"reference": {}, "agents": {}}
+        for u in references:
+            block["reference"][u] = {"p_requested": _pre_post([r["reference"][u]["p_requested_pre"] for r in recs],
+                                                              [r["reference"][u]["p_requested_post"] for r in recs])}
+        for m in agents:
+            entries = [r["agents"][m] for r in recs]
+            mb: dict[str, Any] = {
+                "p_requested": _pre_post([e["p_requested_pre"] for e in entries], [e["p_requested_post"] for e in entries]),
+                "p_requested_raw": _pre_post([e["p_requested_raw_pre"] for e in entries],
+                                             [e["p_requested_raw_post"] for e in entries]),
+                "success": interval([float(e["success"]) for e in entries], proportion=True),
+                "against": {},
+            }
+            for u in references:
+                cb = {}
+                for c in CASES:
+                    cs = [e["cases"][u][c] for e in entries if c in e["cases"][u]]
+                    if not cs:
+                        continue
+                    cb[c] = {"accuracy": _pre_post([x["accuracy_pre"] for x in cs], [x["accuracy_post"] for x in cs],
+                                                   proportion=True),
+                             "mae": _pre_post([x["mae_pre"] for x in cs], [x["mae_post"] for x in cs]),
+                             "mae_raw": _pre_post([x["mae_raw_pre"] for x in cs], [x["mae_raw_post"] for x in cs])}
+                mb["against"][u] = cb
+            block["agents"][m] = mb
+        out["groups"][g] = block
+    for m in agents:
+        out["logic"][m] = _logic_block([r["agents"][m]["logic"] for r in records])
+    for u in references:
+        out["logic"][u] = _logic_block([r["reference"][u]["logic"] for r in records])
+    # the axiom checks are sums of exact probabilities (float64 round-off, ~1e-16); the coherence distance
+    # is a linear programme solved by HiGHS, exact only to the solver's tolerance (~1e-9), so it is apart
+    out["rational_max_violation"] = max((v for r in records for u in references
+                                         for k, v in r["reference"][u]["logic"].items() if k != "coherence_distance"),
+                                        default=0.0)
+    out["rational_max_distance"] = max((r["reference"][u]["logic"].get("coherence_distance", 0.0) for r in records
+                                        for u in references), default=0.0)
+    return out

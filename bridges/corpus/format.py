@@ -1,0 +1,25 @@
+"""The corpus format: file names, version, sentence and document markers, sentence types, errors.
+
+A corpus directory holds ``corpus.jsonl`` (one document per line: ``{"text", "subject", "shuffle",
+"part"}``) and ``metadata.json`` (see :func:`bridges.write_corpus`); the metadata records the number of
+documents and the sha256 of ``corpus.jsonl``, which readers check, and ``format_version``, which must be
+:data:`FORMAT_VERSION`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CORPUS_FILE", "DEFAULT_CHUNK", "END_OF_DOCUMENT", "FORMAT_VERSION", "METADATA_FILE", "SENTENCE_END",
+           "SENTENCE_TYPES", "CorpusError"]
+
+FORMAT_VERSION = 1
+CORPUS_FILE = "corpus.jsonl"
+METADATA_FILE = "metadata.json"
+SENTENCE_END = " ."
+END_OF_DOCUMENT = "<eod>"
+DEFAULT_CHUNK = 1  # sentences per document (see bridges.corpus.write)
+#: Sentence types, in the order of the summary: atomic mentions, then statements by connective.
+SENTENCE_TYPES = ("mention", "true_false", "not", "and", "or", "implies")
+
+
+class CorpusError(ValueError):
+    """Bad corpus options, an unrenderable statement, or a corpus file that does not read back."""

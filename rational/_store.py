@@ -1,0 +1,170 @@
+"""Saving and loading a fitted posterior: a documented ``.npz`` + JSON format, no pickle.
+
+A posterior directory holds two files, written atomically (temporary names, fsync, rename; the JSON last,
+so a directory with ``posterior.json`` is complete):
+
+* ``posterior.npz`` (``numpy.savez``, loaded with ``allow_pickle=False``): ``theta_<i>`` (CPT of the i-th
+  relation in topological order: parents' axes, then its own), ``marginal_<i>`` (S, K_i) exact marginals,
+  ``unary_<i>`` (S, K_i) the encoded evidence likelihoods, ``pair_u_<j>``, ``pair_r_<j>``, ``pair_table_<j>``
+  (statements about the j-th parent -> child pair, see :class:`rational.EvidenceArrays`), ``offset`` (S,),
+  ``mention_s_<i>``, ``mention_o_<i>`` (the mentions of relation i: subject and object indices);
+* ``posterior.json``: ``format`` ("rational-posterior"), ``version`` (1), ``graph``
+  (:meth:`RelationGraph.to_json`), ``subjects``, ``channel`` (``eps``, ``statement_noise``,
+  ``reliability``), ``statements`` (as in :meth:`Evidence.to_dict`), ``pair_edges``, ``info`` (the
+  :class:`FitInfo`), ``evidence_sha256`` (:meth:`Evidence.fingerprint` of the evidence it was fitted to),
+  ``npz_sha256`` (of the array file, to catch corruption) and ``meta`` (the caller's, e.g. the corpus
+  digest a pipeline fitted it to).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from . import _infer
+from ._evidence import Evidence, EvidenceError
+from ._graph import RelationGraph
+from ._posterior import FitInfo, Posterior
+
+__all__ = ["POSTERIOR_ARRAYS", "POSTERIOR_FILE", "load", "save"]
+
+POSTERIOR_FILE = "posterior.json"
+POSTERIOR_ARRAYS = "posterior.npz"
+_FORMAT, _VERSION = "rational-posterior", 1
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:12]}")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def save(posterior: Posterior, directory: str | os.PathLike, *, meta: dict | None = None) -> Path:
+    """Write a fitted posterior to ``directory`` (see the module docstring); returns the directory.
+
+    Example:
+        >>> import rational, tempfile
+        >>> post = rational.fit(rational.sample_world(rational.example_graph(), 10, seed=0).evidence)
+        >>> again = rational.load(post.save(tempfile.mkdtemp()))
+        >>> bool((again.distributions("language") == post.distributions("language")).all())
+        True
+    """
+    if posterior.overlay:
+        raise EvidenceError("only a fitted posterior can be saved, not one with updates applied "
+                            f"({len(posterior.overlay)} updated subject(s)); save the fitted one")
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    arrays, ev, rels = posterior.arrays, posterior.evidence, posterior.graph.relations
+    data = {"offset": arrays.offset}
+    for i, r in enumerate(rels):
+        data[f"theta_{i}"] = posterior.thetas[i]
+        data[f"marginal_{i}"] = posterior.base_marginals[i]
+        data[f"unary_{i}"] = arrays.unary[i]
+        data[f"mention_s_{i}"], data[f"mention_o_{i}"] = ev.mentions(r)
+    for j, ((iu, ir), table) in enumerate(zip(arrays.pair_index, arrays.pair_table)):
+        data[f"pair_u_{j}"], data[f"pair_r_{j}"], data[f"pair_table_{j}"] = iu, ir, table
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, **{k: np.asarray(v) for k, v in data.items()})
+    blob = buf.getvalue()
+    plain = ev.to_dict()
+    header = {
+        "format": _FORMAT, "version": _VERSION, "graph": posterior.graph.to_json(), "subjects": plain["subjects"],
+        "channel": {"eps": ev.eps, "statement_noise": ev.statement_noise, "reliability": plain["reliability"]},
+        "statements": plain["statements"], "pair_edges": [list(e) for e in arrays.layout.pair_edges],
+        "info": dataclasses.asdict(posterior.info), "evidence_sha256": ev.fingerprint(),
+        "npz_sha256": hashlib.sha256(blob).hexdigest(), "meta": meta or {},
+    }
+    _write(out / POSTERIOR_ARRAYS, blob)
+    _write(out / POSTERIOR_FILE, (json.dumps(header, ensure_ascii=False) + "\n").encode())
+    return out
+
+
+def read_header(directory: str | os.PathLike) -> dict:
+    """The JSON half of a saved posterior (cheap: no arrays), checked for format and version."""
+    path = Path(directory) / POSTERIOR_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no saved posterior at {str(path)!r} (write one with Posterior.save)")
+    try:
+        header = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise EvidenceError(f"{path}: corrupt saved posterior ({err})") from None
+    if not isinstance(header, dict) or header.get("format") != _FORMAT:
+        raise EvidenceError(f"{path}: not a saved posterior (format {header.get('format') if isinstance(header, dict) else None!r})")
+    if header.get("version") != _VERSION:
+        raise EvidenceError(f"{path}: saved posterior version {header.get('version')!r}, this code reads {_VERSION}")
+    return header
+
+
+def load(directory: str | os.PathLike, evidence: Evidence | None = None) -> Posterior:
+    """Load a posterior written by :meth:`Posterior.save`, offline and without refitting.
+
+    Args:
+        directory: the directory holding ``posterior.json`` and ``posterior.npz``.
+        evidence: if given, the evidence it must have been fitted to; a different one (by
+            :meth:`Evidence.fingerprint`) is an error, never silently used.
+
+    Raises:
+        FileNotFoundError: no saved posterior there.
+        EvidenceError: a corrupt or truncated file, another format version, or other evidence.
+
+    Example:
+        >>> import rational, tempfile
+        >>> world = rational.sample_world(rational.example_graph(), 10, seed=0)
+        >>> out = rational.fit(world.evidence).save(tempfile.mkdtemp())
+        >>> rational.load(out, world.evidence).info.converged
+        True
+    """
+    directory = Path(directory)
+    header = read_header(directory)
+    npz = directory / POSTERIOR_ARRAYS
+    if not npz.is_file():
+        raise EvidenceError(f"{npz} is missing (the saved posterior is incomplete)")
+    blob = npz.read_bytes()
+    if hashlib.sha256(blob).hexdigest() != header.get("npz_sha256"):
+        raise EvidenceError(f"{npz} is corrupt or was changed after saving (its sha256 differs from the one "
+                            f"recorded in {POSTERIOR_FILE})")
+    if evidence is not None and evidence.fingerprint() != header["evidence_sha256"]:
+        raise EvidenceError(f"the posterior in {directory} was fitted to other evidence (fingerprint "
+                            f"{header['evidence_sha256'][:12]}..., given {evidence.fingerprint()[:12]}...)")
+    import io
+
+    try:
+        graph = RelationGraph.from_json(header["graph"])
+        with np.load(io.BytesIO(blob), allow_pickle=False) as f:
+            data = {k: f[k] for k in f.files}
+        channel = header["channel"]
+        ev = Evidence.from_dict(graph, {"subjects": header["subjects"], "eps": channel["eps"],
+                                        "statement_noise": channel["statement_noise"],
+                                        "reliability": channel["reliability"], "mentions": {},
+                                        "statements": header["statements"]})
+        rels = graph.relations
+        for i, r in enumerate(rels):
+            ev.add_mention_arrays(r, data[f"mention_s_{i}"], data[f"mention_o_{i}"])
+        edges = tuple(tuple(e) for e in header["pair_edges"])
+        arrays = _infer.EvidenceArrays(
+            _infer.Layout.of(graph, edges), tuple(data[f"unary_{i}"] for i in range(len(rels))),
+            tuple((data[f"pair_u_{j}"], data[f"pair_r_{j}"]) for j in range(len(edges))),
+            tuple(data[f"pair_table_{j}"] for j in range(len(edges))), data["offset"])
+        thetas = tuple(data[f"theta_{i}"] for i in range(len(rels)))
+        marginals = tuple(data[f"marginal_{i}"] for i in range(len(rels)))
+        info = FitInfo(**header["info"])
+    except (KeyError, TypeError, ValueError) as err:
+        if isinstance(err, EvidenceError):
+            raise
+        raise EvidenceError(f"{directory}: malformed saved posterior ({type(err).__name__}: {err})") from None
+    return Posterior(graph, ev, arrays, thetas, marginals, info, {}, ())
