@@ -1,5 +1,6 @@
 """The language model: a word-level tokenizer, a Llama-style causal LM trained from scratch on a corpus,
-batched scoring, and edits (LoRA through peft, fine-tuning, in-context) registered by name.
+batched scoring, and edits (LoRA through peft, LoRA trained on a teacher's beliefs, fine-tuning, in-context)
+registered by name.
 
 Quick start::
 
@@ -7,10 +8,13 @@ Quick start::
     metrics = lm.train_from_corpus("corpus_dir", "run_dir", preset="tiny")   # resumable
     model = lm.load("run_dir")
     norm, raw = model.distribution("Ann Lee", "country of citizenship", ["France", "Japan"])
-    edited = lm.edit(model, "lora", [lm.EditRequest("Ann Lee", "country of citizenship", "Japan")])
+    edited = lm.edit(model, "lora", [("Ann Lee", "country of citizenship", "Japan")])
     edits = lm.edit_many(model, "lora", requests)      # N independent edits trained together
 
-``import lm`` imports torch, transformers and peft, never jax.
+An edit request is any object with ``subject``, ``relation`` and ``obj`` attributes (``bridges.EditRequest``)
+or a ``(subject, relation, obj)`` tuple.
+
+``import lm`` imports torch and transformers (peft on the first edit), never jax.
 """
 
 import os
@@ -20,16 +24,15 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from . import _toy  # noqa: E402  (small look-alike corpora for tests and examples)
+from ._batch import EditBatch, edit_many  # noqa: E402
 from ._corpus import Corpus, Fact, read_corpus  # noqa: E402
 from ._edit import (  # noqa: E402
     ContextEditConfig,
-    EditBatch,
     EditMethod,
-    EditRequest,
     FTEditConfig,
     LoraEditConfig,
+    RationalEditConfig,
     edit,
-    edit_many,
     edit_methods,
     get_edit_method,
     load_adapter,
@@ -48,13 +51,13 @@ __all__ = [
     "Corpus",
     "EditBatch",
     "EditMethod",
-    "EditRequest",
     "FTEditConfig",
     "Fact",
     "LMError",
     "LanguageModel",
     "LoraEditConfig",
     "ModelConfig",
+    "RationalEditConfig",
     "TrainConfig",
     "bf16_native",
     "VocabularyError",

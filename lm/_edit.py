@@ -1,18 +1,12 @@
-"""Editing a model: methods registered by name, single and batched independent edits.
+"""Editing a model: methods registered by name (``lora``, ``rational``, ``ft``, ``context``).
 
-An edit request "subject relation object*" is trained (``lora``, ``ft``) on the prompt
-``"{subject} {relation}"`` with the loss on the object's tokens only, or stated in context (``context``).
-Every edit starts from the model it is given, which is never modified: ``lora`` and ``ft`` train a copy
-of its weights (a deep copy in memory, never a reload from disk); ``context`` shares them.
-
-Batched independent edits (:func:`edit_many`, ``lora`` only): N edits of one base model are trained in
-one computation. Every edit's rank-r adapter is a slice of stacked tensors ``A: (N, r, in)`` and
-``B: (N, out, r)``; in a batch whose row i is edit i's training sequence, a forward hook adds
-``scaling * B[i] @ A[i] @ x`` to each target module's output. Row i's loss depends only on edit i's
-adapter, so the gradient of the summed loss is, slice by slice, each edit's own gradient, and AdamW is
-elementwise: the result equals N separate peft edits (same initialisation, taken from peft) up to
-floating-point rounding. The same hooks score any edit, or a batch mixing edits row by row, without
-materialising weights; :meth:`EditBatch.materialize` builds the equivalent peft model.
+A request is any object with ``subject``, ``relation`` and ``obj`` attributes (``bridges.EditRequest``)
+or a ``(subject, relation, obj)`` tuple. A training edit (``lora``, ``rational``, ``ft``) trains on the
+prompt ``"{subject} {relation}"`` with the loss on the object's tokens (``rational`` adds terms on
+distributions, see :mod:`lm._objective`); ``context`` states the facts before every prompt. Every edit
+starts from the model it is given, which is never modified: the training edits train a copy of its
+weights (a deep copy in memory, never a reload from disk); ``context`` shares them. Many independent
+edits of one model train together with :func:`lm.edit_many` (:mod:`lm._batch`).
 """
 
 from __future__ import annotations
@@ -28,34 +22,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+
 from ._errors import CheckpointError, LMError
-from ._score import LanguageModel, _pad, quiet
+from ._objective import Objective, check_beliefs, check_requests, fit, sentence, training_view
+from ._score import LanguageModel, quiet
 
-__all__ = ["ContextEditConfig", "EditBatch", "EditMethod", "EditRequest", "FTEditConfig", "LoraEditConfig", "edit",
-           "edit_many", "edit_methods", "get_edit_method", "load_adapter", "register_edit_method"]
-
-
-@dataclass(frozen=True)
-class EditRequest:
-    """Make the model believe ``subject relation obj``.
-
-    Example:
-        >>> EditRequest("Ann Lee", "country of citizenship", "Trinidad and Tobago").sentence
-        'Ann Lee country of citizenship Trinidad and Tobago .'
-    """
-
-    subject: str
-    relation: str
-    obj: str
-
-    @property
-    def prompt(self) -> str:
-        return f"{self.subject} {self.relation}"
-
-    @property
-    def sentence(self) -> str:
-        return f"{self.subject} {self.relation} {self.obj} ."
+__all__ = ["ContextEditConfig", "EditMethod", "FTEditConfig", "LoraEditConfig", "RationalEditConfig", "edit",
+           "edit_methods", "get_edit_method", "load_adapter", "register_edit_method"]
 
 
 @dataclass(frozen=True)
@@ -82,14 +55,61 @@ class LoraEditConfig:
         object.__setattr__(self, "target_modules", tuple(self.target_modules))
         if self.layers is not None:
             object.__setattr__(self, "layers", tuple(self.layers))
+        name = type(self).__name__
         if self.rank < 1 or self.steps < 0 or not self.lr > 0 or not self.alpha > 0:
-            raise LMError("LoraEditConfig: rank must be >= 1, steps >= 0, lr and alpha positive")
+            raise LMError(f"{name}: rank must be >= 1, steps >= 0, lr and alpha positive")
         if not self.target_modules:
-            raise LMError("LoraEditConfig.target_modules is empty")
+            raise LMError(f"{name}.target_modules is empty")
 
     @property
     def scaling(self) -> float:
         return self.alpha / self.rank
+
+
+@dataclass(frozen=True)
+class RationalEditConfig(LoraEditConfig):
+    """A LoRA edit (the same adapter and optimiser settings as :class:`LoraEditConfig`) trained on the
+    edit together with the beliefs that should follow from it, given on each request:
+
+    ``loss = NLL(obj | "subject relation") + target_weight * mean KL(teacher || LM) over the request's
+    targets + locality_weight * mean KL(unedited LM || LM) over its anchors`` (:mod:`lm._objective`).
+
+    ``targets``: (subject, relation) -> {object: probability}, the teacher's post-edit beliefs (the
+    candidates are the keys, in order); ``anchors``: (subject, relation) -> candidate objects, whose
+    answers should stay where the unedited model had them. With both weights 0, or a request without
+    ``targets`` and ``anchors`` (a tuple, say), the edit is exactly the ``lora`` edit of the same settings.
+
+    Defaults: ``lora``'s adapter and optimiser, both weights 1. On the ``tiny`` model trained on the
+    default world, 40 edits of the main run, each with the Bayesian agent's post-edit distributions of
+    the subject's 8 other relations as targets and 2 other subjects' pairs as anchors: the requested
+    object became the argmax in 40 of 40 (``lora``: 40); mean KL(teacher || LM) over the targets 0.34
+    (unedited 0.48, ``lora`` 0.61), over the anchors 0.003 (``lora`` 0.029). target_weight 2: 0.25 and
+    40 of 40; 3: 0.20 and 39 of 40; lr 1e-2: 0.15 and 40 of 40.
+
+    Example:
+        >>> import lm, tempfile
+        >>> from types import SimpleNamespace
+        >>> d = lm._toy.write_toy_corpus(tempfile.mkdtemp(), n_subjects=4, n_relations=2)
+        >>> base = lm.LanguageModel.untrained(d, lm.ModelConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32))
+        >>> c = lm.read_corpus(d); s = c.subjects[0]; (r1, dom1), (r2, dom2) = c.domains.items()
+        >>> teacher = {o: 0.9 if o == dom2[0] else 0.1 / (len(dom2) - 1) for o in dom2}
+        >>> req = SimpleNamespace(subject=s, relation=r1, obj=dom1[0], targets={(s, r2): teacher})
+        >>> edited = lm.edit(base, "rational", [req], RationalEditConfig(lr=0.1))
+        >>> before, after = (m.distribution(s, r2, dom2)[0][0] for m in (base, edited))  # P(teacher's choice)
+        >>> bool(after > before + 0.02)  # untrained and tiny: 0.11 -> 0.16
+        True
+    """
+
+    target_weight: float = 1.0  # weight of the mean KL(teacher || LM) over the request's targets
+    locality_weight: float = 1.0  # weight of the mean KL(unedited || LM) over the request's anchors
+
+    def __post_init__(self):
+        super().__post_init__()
+        for f in ("target_weight", "locality_weight"):
+            v = getattr(self, f)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not 0 <= v < float("inf"):
+                raise LMError(f"RationalEditConfig.{f} must be a finite number >= 0, got {v!r}")
+            object.__setattr__(self, f, float(v))
 
 
 @dataclass(frozen=True)
@@ -109,8 +129,10 @@ class FTEditConfig:
     def __post_init__(self):
         object.__setattr__(self, "layers", tuple(self.layers))
         object.__setattr__(self, "modules", tuple(self.modules))
-        if not self.layers or not self.modules or self.steps < 0 or not self.lr > 0:
-            raise LMError("FTEditConfig: layers and modules must be non-empty, steps >= 0, lr positive")
+        if not self.layers or not self.modules:
+            raise LMError("FTEditConfig: layers and modules must be non-empty")
+        if self.steps < 0 or not self.lr > 0:
+            raise LMError("FTEditConfig: steps must be >= 0 and lr positive")
 
 
 @dataclass(frozen=True)
@@ -124,12 +146,16 @@ class ContextEditConfig:
 
 
 # ---- registry -------------------------------------------------------------------------------------------
-EditFn = Callable[[LanguageModel, list[EditRequest], object], LanguageModel]
+EditFn = Callable[[LanguageModel, list, object], LanguageModel]
 
 
 @dataclass(frozen=True)
 class EditMethod:
-    """A registered method: ``fn(model, requests, config) -> edited model`` and its config class."""
+    """A registered method: ``fn(model, requests, config) -> edited model`` and its config class.
+
+    ``requests`` are what the caller passed (request objects or ``(subject, relation, obj)`` tuples),
+    already checked: well formed, every word in the model's vocabulary.
+    """
 
     name: str
     fn: EditFn
@@ -192,27 +218,23 @@ def _method(name: str) -> EditMethod:
         raise LMError(f"unknown edit method {name!r}; registered: {list(_METHODS)}") from None
 
 
-def _check(model: LanguageModel, requests: Sequence[EditRequest]) -> list[EditRequest]:
-    requests = list(requests)
-    if not requests:
-        raise LMError("no edit requests")
-    for r in requests:
-        if not isinstance(r, EditRequest):
-            raise LMError(f"expected EditRequest, got {r!r}")
-    # raises VocabularyError naming the unknown words, before anything is trained
-    model.tokenizer.encode([r.obj for r in requests], "edit object")
-    model.tokenizer.encode([r.prompt for r in requests], "edit prompt")
-    return requests
+def _config(m: EditMethod, config):
+    config = m.config_cls() if config is None else config
+    if type(config) is not m.config_cls:  # exact: a RationalEditConfig passed to lora would lose its weights
+        raise LMError(f"method {m.name!r} takes a {m.config_cls.__name__}, got {type(config).__name__}")
+    return config
 
 
-def edit(model: LanguageModel, method: str, requests: Sequence[EditRequest], config=None,
+def edit(model: LanguageModel, method: str, requests: Sequence, config=None,
          sequential: bool = False) -> LanguageModel:
     """Edit ``model`` with a registered method; ``model`` itself is left untouched.
 
     Args:
         model: the model to start from (a base model or an edited one).
-        method: a name from :func:`edit_methods` (``lora``, ``ft``, ``context``).
-        requests: the facts to make true. Without ``sequential`` they form one batch edit.
+        method: a name from :func:`edit_methods` (``lora``, ``rational``, ``ft``, ``context``).
+        requests: the facts to make true: objects with ``subject``, ``relation`` and ``obj`` attributes
+            (``rational`` also reads ``targets`` and ``anchors``, see :class:`RationalEditConfig`) or
+            ``(subject, relation, obj)`` tuples. Without ``sequential`` they form one batch edit.
         config: the method's config (default: its defaults), e.g. :class:`LoraEditConfig`.
         sequential: apply the requests one after another, each edit starting from the previous result.
 
@@ -220,7 +242,7 @@ def edit(model: LanguageModel, method: str, requests: Sequence[EditRequest], con
         The edited model, a new :class:`LanguageModel`.
 
     Raises:
-        LMError: unknown method, wrong config type, no requests.
+        LMError: unknown method, wrong config type, no requests, a malformed request.
         VocabularyError: a request naming a word the tokenizer does not know.
 
     Example:
@@ -228,17 +250,15 @@ def edit(model: LanguageModel, method: str, requests: Sequence[EditRequest], con
         >>> d = lm._toy.write_toy_corpus(tempfile.mkdtemp(), n_subjects=4, n_relations=1)
         >>> base = lm.LanguageModel.untrained(d, lm.ModelConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32))
         >>> c = lm.read_corpus(d); r = next(iter(c.domains)); obj = c.domains[r][0]
-        >>> req = lm.EditRequest(c.subjects[0], r, obj)
-        >>> before = base.logprob([req.prompt], [obj])[0]
-        >>> after = lm.edit(base, "lora", [req], lm.LoraEditConfig(lr=1e-2)).logprob([req.prompt], [obj])[0]
-        >>> bool(after > before)
+        >>> prompt = f"{c.subjects[0]} {r}"
+        >>> before = base.logprob([prompt], [obj])[0]
+        >>> edited = lm.edit(base, "lora", [(c.subjects[0], r, obj)], lm.LoraEditConfig(lr=1e-2))
+        >>> bool(edited.logprob([prompt], [obj])[0] > before)
         True
     """
     m = _method(method)
-    config = m.config_cls() if config is None else config
-    if not isinstance(config, m.config_cls):
-        raise LMError(f"method {method!r} takes a {m.config_cls.__name__}, got {type(config).__name__}")
-    requests = _check(model, requests)
+    config = _config(m, config)
+    requests = check_requests(model, requests)
     if not sequential:
         return m.fn(model, requests, config)
     for r in requests:
@@ -246,42 +266,7 @@ def edit(model: LanguageModel, method: str, requests: Sequence[EditRequest], con
     return model
 
 
-# ---- training on edit prompts ---------------------------------------------------------------------------
-def _edit_batch(model: LanguageModel, requests: Sequence[EditRequest]):
-    """(ids (B, L), target positions (b, t), row of each request): loss on the object tokens only."""
-    tok = model.tokenizer
-    prompts = model._encode_prompts([r.prompt for r in requests])
-    objs = tok.encode([r.obj for r in requests], "edit object")
-    ids, _ = _pad([p + o for p, o in zip(prompts, objs)], tok.pad_id)
-    plen = torch.tensor([len(p) for p in prompts])
-    end = plen + torch.tensor([len(o) for o in objs])
-    pos = torch.arange(ids.shape[1])
-    target = (pos[None] >= plen[:, None] - 1) & (pos[None] < end[:, None] - 1)  # position t predicts t + 1
-    b, t = target.nonzero(as_tuple=True)
-    return ids, b, t
-
-
-def _request_nll(hf_model, ids, b, t) -> torch.Tensor:
-    """(B,) mean negative log-likelihood of each row's object tokens."""
-    hidden = hf_model.model(input_ids=ids).last_hidden_state  # (B, L, D)
-    lp = F.log_softmax(hf_model.lm_head(hidden[b, t]).float(), dim=-1)  # (n, V)
-    nll = -lp.gather(1, ids[b, t + 1][:, None])[:, 0]
-    rows = ids.shape[0]
-    total = torch.zeros(rows, dtype=nll.dtype).index_add(0, b, nll)
-    count = torch.zeros(rows, dtype=nll.dtype).index_add(0, b, torch.ones_like(nll))
-    return total / count
-
-
-def _train(hf_model, params: list[torch.Tensor], batch, lr: float, steps: int, reduce: str = "mean") -> None:
-    ids, b, t = batch
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
-    for _ in range(steps):
-        nll = _request_nll(hf_model, ids, b, t)
-        (nll.mean() if reduce == "mean" else nll.sum()).backward()
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-
-
+# ---- training edits ------------------------------------------------------------------------------------
 def _plain_copy(model: LanguageModel):
     """A deep copy of the model's weights with any adapter merged in (the base stays untouched)."""
     if model._adapter is not nullcontext:
@@ -292,6 +277,7 @@ def _plain_copy(model: LanguageModel):
 
 
 def _lora_config(model: LanguageModel, config: LoraEditConfig):
+    """peft's LoraConfig for ``config`` (a :class:`LoraEditConfig` or :class:`RationalEditConfig`)."""
     from peft import LoraConfig  # imported when first used: importing peft takes seconds
 
     n_layers = model.model.config.num_hidden_layers
@@ -329,7 +315,7 @@ def load_adapter(base: LanguageModel, directory: str | os.PathLike) -> LanguageM
         >>> d = lm._toy.write_toy_corpus(tempfile.mkdtemp(), n_subjects=4, n_relations=1)
         >>> base = lm.LanguageModel.untrained(d, lm.ModelConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32))
         >>> c = lm.read_corpus(d); r = next(iter(c.domains))
-        >>> edited = lm.edit(base, "lora", [lm.EditRequest(c.subjects[0], r, c.domains[r][1])])
+        >>> edited = lm.edit(base, "lora", [(c.subjects[0], r, c.domains[r][1])])
         >>> out = tempfile.mkdtemp(); edited.save_adapter(out)
         >>> again = lm.load_adapter(base, out)
         >>> bool((again.logprob(["is"], ["true"]) == edited.logprob(["is"], ["true"])).all())
@@ -350,218 +336,62 @@ def load_adapter(base: LanguageModel, directory: str | os.PathLike) -> LanguageM
                          bf16=base.bf16)
 
 
-@register_edit_method("lora", LoraEditConfig)
-def _lora(model: LanguageModel, requests: list[EditRequest], config: LoraEditConfig) -> LanguageModel:
+def _lora_edit(model: LanguageModel, requests: list, config: LoraEditConfig, target_weight: float = 0.0,
+               locality_weight: float = 0.0) -> LanguageModel:
+    """A peft LoRA adapter on a copy of ``model``, trained on the requests' :class:`Objective`."""
     peft_model = _peft(_plain_copy(model), model, config)
     hf = peft_model.get_base_model()
     params = [p for p in peft_model.parameters() if p.requires_grad]
-    _train(hf, params, _edit_batch(model, requests), config.lr, config.steps)
+    loss = Objective(training_view(model, hf), model, requests, np.zeros(len(requests), dtype=np.int64),
+                     target_weight, locality_weight)
+    fit(params, loss, config.lr, config.steps)
     hf.eval()
     return LanguageModel(hf, model.tokenizer, prefix=model.prefix, peft_model=peft_model, meta=model.meta,
                          bf16=model.bf16)
 
 
-@register_edit_method("ft", FTEditConfig)
-def _ft(model: LanguageModel, requests: list[EditRequest], config: FTEditConfig) -> LanguageModel:
-    hf = _plain_copy(model)
+@register_edit_method("lora", LoraEditConfig)
+def _lora(model: LanguageModel, requests: list, config: LoraEditConfig) -> LanguageModel:
+    return _lora_edit(model, requests, config)
+
+
+@register_edit_method("rational", RationalEditConfig)
+def _rational(model: LanguageModel, requests: list, config: RationalEditConfig) -> LanguageModel:
+    check_beliefs(model, requests)
+    return _lora_edit(model, requests, config, config.target_weight, config.locality_weight)
+
+
+def _ft_params(hf, config: FTEditConfig) -> list[tuple[str, torch.nn.Parameter]]:
+    """The (name, parameter) pairs ``config`` trains: parameters of the chosen layers whose name (after
+    ``model.layers.{i}.``) contains one of ``config.modules``."""
     n = hf.config.num_hidden_layers
     bad = [i for i in config.layers if not -n <= i < n]
     if bad:
         raise LMError(f"FTEditConfig.layers {bad} out of range for a {n}-layer model")
     layers = {i % n for i in config.layers}
-    params = []
+    out = []
     for name, p in hf.named_parameters():
         m = re.match(r"model\.layers\.(\d+)\.(.*)", name)
-        chosen = m is not None and int(m.group(1)) in layers and any(s in m.group(2) for s in config.modules)
-        p.requires_grad_(chosen)
-        if chosen:
-            params.append(p)
-    if not params:
+        if m is not None and int(m.group(1)) in layers and any(s in m.group(2) for s in config.modules):
+            out.append((name, p))
+    if not out:
         raise LMError(f"FTEditConfig.modules {config.modules} match no parameter of layers {sorted(layers)}")
-    _train(hf, params, _edit_batch(model, requests), config.lr, config.steps)
+    return out
+
+
+@register_edit_method("ft", FTEditConfig)
+def _ft(model: LanguageModel, requests: list, config: FTEditConfig) -> LanguageModel:
+    hf = _plain_copy(model)
+    chosen = _ft_params(hf, config)
+    hf.requires_grad_(False)
+    params = [p.requires_grad_(True) for _, p in chosen]
+    fit(params, Objective(training_view(model, hf), model, requests, np.zeros(len(requests), dtype=np.int64)),
+        config.lr, config.steps)
     hf.eval().requires_grad_(False)
     return LanguageModel(hf, model.tokenizer, prefix=model.prefix, meta=model.meta, bf16=model.bf16)
 
 
 @register_edit_method("context", ContextEditConfig)
-def _context(model: LanguageModel, requests: list[EditRequest], config: ContextEditConfig) -> LanguageModel:
-    facts = " ".join(r.sentence for r in requests)
+def _context(model: LanguageModel, requests: list, config: ContextEditConfig) -> LanguageModel:
+    facts = " ".join(sentence(r) for r in requests)
     return model.with_prefix(f"{model.prefix} {facts}" if model.prefix else facts)
-
-
-# ---- batched independent edits --------------------------------------------------------------------------
-class _GroupedLoRA:
-    """Stacked rank-r adapters applied by forward hooks: row i of a batch uses adapter ``groups[i]``."""
-
-    def __init__(self, modules: dict[str, torch.nn.Module], A: dict[str, torch.Tensor],
-                 B: dict[str, torch.Tensor], scaling: float):
-        self.modules, self.A, self.B, self.scaling = modules, A, B, scaling  # A: (N, r, in), B: (N, out, r)
-
-    @contextmanager
-    def __call__(self, groups: torch.Tensor | int | None) -> Iterator[None]:
-        if groups is None:
-            raise LMError("a grouped-adapter batch needs one edit index per row")
-        handles = [mod.register_forward_hook(self._hook(name, groups)) for name, mod in self.modules.items()]
-        try:
-            yield
-        finally:
-            for h in handles:
-                h.remove()
-
-    def _hook(self, name: str, groups):
-        A, B, s = self.A[name], self.B[name], self.scaling
-
-        def hook(module, args, out):
-            x = args[0]  # (rows, T, in)
-            if isinstance(groups, int):  # one adapter for every row: the same ops as peft's Linear
-                return out + F.linear(F.linear(x, A[groups]), B[groups]) * s
-            a, b = A[groups.to(x.device)], B[groups.to(x.device)]  # (rows, r, in), (rows, out, r)
-            return out + torch.bmm(torch.bmm(x, a.transpose(1, 2)), b.transpose(1, 2)) * s
-
-        return hook
-
-
-class EditBatch(Sequence):
-    """N independent LoRA edits of one base model, held as stacked adapters (see the module docstring).
-
-    ``batch[i]`` is edit i as a :class:`LanguageModel` (scoring only; it shares the base weights and
-    adds adapter i by hooks while it runs). The batched scoring methods take one edit index per row, so
-    one call can score, say, every edit's requested fact.
-
-    Attributes:
-        base: the unedited model.
-        requests: one request per edit.
-        config: the :class:`LoraEditConfig` used.
-        A, B: module name -> (N, r, in) and (N, out, r) adapter weights.
-    """
-
-    def __init__(self, base: LanguageModel, requests: Sequence[EditRequest], config: LoraEditConfig,
-                 A: dict[str, torch.Tensor], B: dict[str, torch.Tensor]):
-        self.base, self.requests, self.config, self.A, self.B = base, tuple(requests), config, A, B
-        modules = dict(base.model.named_modules())
-        self._grouped = _GroupedLoRA({n: modules[n] for n in A}, A, B, config.scaling)
-
-    def __len__(self) -> int:
-        return len(self.requests)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        i = range(len(self))[i]
-        view = self.base.with_prefix(self.base.prefix)
-        view._adapter = lambda groups, i=i: self._grouped(i)
-        return view
-
-    def _rows(self) -> LanguageModel:
-        view = self.base.with_prefix(self.base.prefix)
-        view._adapter = self._grouped
-        return view
-
-    def logprob(self, edit_ids: Sequence[int], prompts: Sequence[str], continuations: Sequence[str]) -> np.ndarray:
-        """:meth:`LanguageModel.logprob` with row j scored by edit ``edit_ids[j]``."""
-        return self._rows().logprob(prompts, continuations, groups=self._ids(edit_ids, len(prompts)))
-
-    def distributions(self, edit_ids: Sequence[int], queries: Sequence[tuple[str, str]], domains):
-        """:meth:`LanguageModel.distributions` with query j answered by edit ``edit_ids[j]``."""
-        return self._rows().distributions(queries, domains, groups=self._ids(edit_ids, len(queries)))
-
-    def p_true(self, edit_ids: Sequence[int], sentences: Sequence[str], return_raw: bool = False):
-        """:meth:`LanguageModel.p_true` with sentence j judged by edit ``edit_ids[j]``."""
-        return self._rows().p_true(sentences, return_raw, groups=self._ids(edit_ids, len(sentences)))
-
-    def fact_correct(self, edit_ids: Sequence[int], facts: Sequence) -> np.ndarray:
-        """:meth:`LanguageModel.fact_correct` with fact j generated by edit ``edit_ids[j]``."""
-        return self._rows().fact_correct(facts, groups=self._ids(edit_ids, len(facts)))
-
-    def _ids(self, edit_ids, n: int) -> np.ndarray:
-        ids = np.asarray(edit_ids, dtype=np.int64)
-        if ids.shape != (n,) or (n and (ids.min() < 0 or ids.max() >= len(self))):
-            raise LMError(f"need {n} edit indices in [0, {len(self)}), got shape {ids.shape}")
-        return ids
-
-    def materialize(self, i: int) -> LanguageModel:
-        """Edit i as a peft-wrapped copy of the base (for saving the adapter, merging, further edits)."""
-        peft_model = _peft(_plain_copy(self.base), self.base, self.config)
-        hf = peft_model.get_base_model()
-        modules = dict(hf.named_modules())
-        with torch.no_grad():
-            for name in self.A:
-                layer = modules[name]
-                layer.lora_A["default"].weight.copy_(self.A[name][i])
-                layer.lora_B["default"].weight.copy_(self.B[name][i])
-        hf.eval()
-        return LanguageModel(hf, self.base.tokenizer, prefix=self.base.prefix, peft_model=peft_model,
-                             meta=self.base.meta, bf16=self.base.bf16)
-
-
-def edit_many(model: LanguageModel, method: str, requests: Sequence[EditRequest],
-              config: LoraEditConfig | None = None, chunk_size: int = 256) -> EditBatch:
-    """Apply each request as its own independent ``lora`` edit of ``model``, trained in batches.
-
-    Equivalent to ``[edit(model, "lora", [r], config) for r in requests]`` (up to floating-point
-    rounding, tested at 1e-4 on probabilities) and much faster: ``chunk_size`` edits share every
-    forward and backward pass.
-
-    Args:
-        model: the base model (left untouched).
-        method: ``"lora"`` (the only method with a batched implementation).
-        requests: one request per independent edit.
-        config: a :class:`LoraEditConfig` (default: its defaults).
-        chunk_size: edits trained together (memory grows linearly with it).
-
-    Returns:
-        An :class:`EditBatch`; ``result[i]`` scores like edit i.
-
-    Example:
-        >>> import lm, tempfile
-        >>> d = lm._toy.write_toy_corpus(tempfile.mkdtemp(), n_subjects=4, n_relations=1)
-        >>> base = lm.LanguageModel.untrained(d, lm.ModelConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32))
-        >>> c = lm.read_corpus(d); r = next(iter(c.domains))
-        >>> reqs = [lm.EditRequest(s, r, c.domains[r][0]) for s in c.subjects]
-        >>> edits = lm.edit_many(base, "lora", reqs)
-        >>> edits.logprob(range(4), [q.prompt for q in reqs], [q.obj for q in reqs]).shape
-        (4,)
-    """
-    if method != "lora":
-        raise LMError(f"edit_many implements only 'lora' (got {method!r}); loop over edit() for others")
-    config = LoraEditConfig() if config is None else config
-    if not isinstance(config, LoraEditConfig):
-        raise LMError(f"method 'lora' takes a LoraEditConfig, got {type(config).__name__}")
-    if chunk_size < 1:
-        raise LMError(f"chunk_size must be positive, got {chunk_size}")
-    requests = _check(model, requests)
-    if model.peft_model is not None or model._adapter is not nullcontext:
-        raise LMError("edit_many needs a plain base model (merge or materialise edited models first)")
-    hf = model.model
-    # 1. the initialisation every single edit starts from, taken from peft itself
-    probe = _peft(copy.deepcopy(hf), model, config).get_base_model()
-    init = {name: mod.lora_A["default"].weight.detach().clone()  # (r, in)
-            for name, mod in probe.named_modules() if hasattr(mod, "lora_A") and "default" in mod.lora_A}
-    del probe
-    modules = dict(hf.named_modules())
-    dev = model.device
-    n = len(requests)
-    A = {k: a.to(dev).expand(n, *a.shape).clone() for k, a in init.items()}  # (N, r, in)
-    B = {k: torch.zeros(n, modules[k].out_features, config.rank, device=dev) for k in init}  # (N, out, r)
-    grads = [p.requires_grad for p in hf.parameters()]
-    hf.requires_grad_(False)
-    grouped = _GroupedLoRA({k: modules[k] for k in init}, A, B, config.scaling)
-    try:
-        # 2. each chunk: rows are edits; the summed loss gives every adapter its own gradient
-        for start in range(0, n, chunk_size):
-            stop = min(n, start + chunk_size)
-            a = {k: v[start:stop].clone().requires_grad_(True) for k, v in A.items()}
-            b = {k: v[start:stop].clone().requires_grad_(True) for k, v in B.items()}
-            chunk = _GroupedLoRA(grouped.modules, a, b, config.scaling)
-            with chunk(torch.arange(stop - start)):
-                _train(hf, [*a.values(), *b.values()], _edit_batch(model, requests[start:stop]),
-                       config.lr, config.steps, reduce="sum")
-            with torch.no_grad():
-                for k in A:
-                    A[k][start:stop] = a[k]
-                    B[k][start:stop] = b[k]
-    finally:
-        for p, g in zip(hf.parameters(), grads):
-            p.requires_grad_(g)
-        hf.eval()
-    return EditBatch(model, requests, config, A, B)

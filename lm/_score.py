@@ -151,7 +151,7 @@ class LanguageModel:
         self.bf16 = bf16
         self.prefix = prefix
         self._prefix_ids = [tokenizer.eod_id] + (tokenizer.encode([prefix], "prefix")[0] if prefix else [])
-        self._adapter = nullcontext  # a grouped-LoRA view replaces it (see lm._edit.EditBatch)
+        self._adapter = nullcontext  # a grouped-edit view replaces it (see lm._batch.EditBatch)
 
     # ---- construction -------------------------------------------------------------------------------
     @classmethod
@@ -200,10 +200,11 @@ class LanguageModel:
         return next(self.model.parameters()).device
 
     def _hidden(self, ids: torch.Tensor, mask: torch.Tensor | None = None, position_ids=None, cache=None,
-                groups: torch.Tensor | None = None):
-        """Final hidden states (B, T, D) and the cache; ``groups`` (B,) selects grouped LoRA adapters."""
+                groups: torch.Tensor | None = None, grad: bool = False):
+        """Final hidden states (B, T, D) and the cache; ``groups`` (B,) selects grouped adapters (one edit
+        index per row); ``grad`` builds the autograd graph (training an edit) instead of inference mode."""
         dev = self.device
-        with torch.inference_mode(), self._adapter(groups), \
+        with nullcontext() if grad else torch.inference_mode(), self._adapter(groups), \
                 torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.bf16):
             out = self.model.model(
                 input_ids=ids.to(dev),
@@ -212,9 +213,9 @@ class LanguageModel:
                 cache=cache, use_cache=cache is not None)
         return out.last_hidden_state, out.cache
 
-    def _logprobs(self, hidden: torch.Tensor) -> torch.Tensor:
-        """(..., D) hidden states -> (..., V) next-token log-probabilities."""
-        with torch.inference_mode():
+    def _logprobs(self, hidden: torch.Tensor, grad: bool = False) -> torch.Tensor:
+        """(..., D) hidden states -> (..., V) next-token log-probabilities (float32)."""
+        with nullcontext() if grad else torch.inference_mode():
             return F.log_softmax(self.model.lm_head(hidden.float()).float(), dim=-1)
 
     def _encode_prompts(self, prompts: Sequence[str], what: str = "prompt") -> list[list[int]]:
@@ -228,7 +229,7 @@ class LanguageModel:
         Args:
             prompts: texts the continuations follow (a prompt may be empty).
             continuations: texts to score, e.g. ``"Paris ."``.
-            groups: internal (grouped LoRA views); leave None.
+            groups: internal (grouped edit views); leave None.
 
         Returns:
             (n,) float64 array of natural-log probabilities.
@@ -302,7 +303,7 @@ class LanguageModel:
         Args:
             queries: (subject, relation) pairs.
             domains: relation -> candidate objects (the relation's domain).
-            groups: internal (grouped LoRA views); leave None.
+            groups: internal (grouped edit views); leave None.
 
         Returns:
             (normalised, raw): two lists with one array per query, aligned with ``domains[relation]``.
@@ -337,41 +338,46 @@ class LanguageModel:
         return norm, raw
 
     def _trie_scores(self, prompts: list[list[int]], trie: _Trie, groups: np.ndarray | None) -> np.ndarray:
-        """(Q, K) log P(candidate_k + end | prompt_q), every candidate of a query in one packed row.
+        """(Q, K) log P(candidate_k + end | prompt_q) as numbers: :meth:`_trie_logprobs` in chunks of rows."""
+        plen = np.fromiter(map(len, prompts), dtype=np.int64, count=len(prompts))
+        per_row = max(1, _MAX_TOKENS // (int(plen.max()) + len(trie.tokens)))
+        out = np.zeros((len(prompts), len(trie.candidates)))
+        for start in range(0, len(prompts), per_row):
+            rows = np.arange(start, min(start + per_row, len(prompts)))
+            g = None if groups is None else torch.from_numpy(groups[rows])
+            out[rows] = self._trie_logprobs([prompts[i] for i in rows], trie, g).cpu().numpy()
+        return out
+
+    def _trie_logprobs(self, prompts: list[list[int]], trie: _Trie, groups: torch.Tensor | None = None,
+                       grad: bool = False) -> torch.Tensor:
+        """(Q, K) float64 log P(candidate_k + end | prompt_q), every candidate of a query in one packed row.
 
         Row q is ``[prompt_q, right-padded][trie nodes]``: node n holds the last token of a distinct
         candidate prefix, sits at position ``len(prompt_q) - 1 + depth(n)`` and attends to the prompt and
         to its own ancestors (a tree mask), so it sees exactly what that prefix sees in a plain pass.
+        Scoring (:meth:`distributions`) and training an edit on distributions (``grad=True``, a
+        differentiable result) share this one computation.
         """
-        dev = self.device
-        plen = np.fromiter(map(len, prompts), dtype=np.int64, count=len(prompts))
-        width, n = int(plen.max()), len(trie.tokens)
+        plen = torch.from_numpy(np.fromiter(map(len, prompts), dtype=np.int64, count=len(prompts)))
+        width, n, rows = int(plen.max()), len(trie.tokens), len(prompts)
         total = width + n
-        out = np.zeros((len(prompts), len(trie.candidates)))
-        per_row = max(1, _MAX_TOKENS // total)
-        for start in range(0, len(prompts), per_row):
-            rows = np.arange(start, min(start + per_row, len(prompts)))
-            ids, pmask = _pad([prompts[i] for i in rows], self.tokenizer.pad_id, width=width)  # (B, Lp)
-            ids = torch.cat([ids, torch.from_numpy(trie.tokens).expand(len(rows), n)], dim=1)  # (B, T)
-            pl = torch.from_numpy(plen[rows])
-            pos = torch.cat([torch.arange(width).expand(len(rows), width),
-                             pl[:, None] - 1 + torch.from_numpy(trie.depth)[None, :]], dim=1)  # (B, T)
-            mask = torch.zeros(len(rows), total, total, dtype=torch.bool)
-            mask[:, :width, :width] = torch.tril(torch.ones(width, width, dtype=torch.bool)) & pmask[:, None, :]
-            mask[:, :width, :width] |= torch.eye(width, dtype=torch.bool)  # padding sees itself (no empty row)
-            mask[:, width:, :width] = pmask[:, None, :]
-            mask[:, width:, width:] = torch.from_numpy(trie.ancestors)
-            g = None if groups is None else torch.from_numpy(groups[rows])
-            hidden, _ = self._hidden(ids, mask[:, None], pos, groups=g)  # (B, T, D)
-            # log-probabilities where they are needed: the prompt's last token, then every node
-            at = torch.cat([(pl - 1)[:, None], width + torch.arange(n).expand(len(rows), n)], dim=1)  # (B, 1+N)
-            lp = self._logprobs(hidden[torch.arange(len(rows))[:, None], at])  # (B, 1+N, V)
-            # candidate k's score: the sum of its (source, token) steps
-            steps = lp[:, torch.from_numpy(trie.source), torch.from_numpy(trie.target)].double()  # (B, S)
-            sums = torch.zeros(len(rows), len(trie.candidates), dtype=torch.float64, device=steps.device)
-            sums.index_add_(1, torch.from_numpy(trie.step_candidate).to(steps.device), steps)
-            out[rows] = sums.cpu().numpy()
-        return out
+        ids, pmask = _pad(prompts, self.tokenizer.pad_id, width=width)  # (B, Lp)
+        ids = torch.cat([ids, torch.from_numpy(trie.tokens).expand(rows, n)], dim=1)  # (B, T)
+        pos = torch.cat([torch.arange(width).expand(rows, width),
+                         plen[:, None] - 1 + torch.from_numpy(trie.depth)[None, :]], dim=1)  # (B, T)
+        mask = torch.zeros(rows, total, total, dtype=torch.bool)
+        mask[:, :width, :width] = torch.tril(torch.ones(width, width, dtype=torch.bool)) & pmask[:, None, :]
+        mask[:, :width, :width] |= torch.eye(width, dtype=torch.bool)  # padding sees itself (no empty row)
+        mask[:, width:, :width] = pmask[:, None, :]
+        mask[:, width:, width:] = torch.from_numpy(trie.ancestors)
+        hidden, _ = self._hidden(ids, mask[:, None], pos, groups=groups, grad=grad)  # (B, T, D)
+        # log-probabilities where they are needed: the prompt's last token, then every node
+        at = torch.cat([(plen - 1)[:, None], width + torch.arange(n).expand(rows, n)], dim=1)  # (B, 1+N)
+        lp = self._logprobs(hidden[torch.arange(rows)[:, None], at], grad=grad)  # (B, 1+N, V)
+        # candidate k's score: the sum of its (source, token) steps
+        steps = lp[:, torch.from_numpy(trie.source), torch.from_numpy(trie.target)].double()  # (B, S)
+        sums = torch.zeros(rows, len(trie.candidates), dtype=torch.float64, device=steps.device)
+        return sums.index_add(1, torch.from_numpy(trie.step_candidate).to(steps.device), steps)  # (B, K)
 
     def p_true(self, sentences: Sequence[str], return_raw: bool = False,
                groups: Sequence[int] | None = None):
@@ -381,7 +387,7 @@ class LanguageModel:
             sentences: statements as they appear inside the corpus's quotes, e.g.
                 ``"Ann lives in Paris"`` or ``"not Ann lives in Paris"`` (a trailing `` .`` is ignored).
             return_raw: also return the raw P(true) next-token probability.
-            groups: internal (grouped LoRA views); leave None.
+            groups: internal (grouped edit views); leave None.
 
         Returns:
             ``P(true) / (P(true) + P(false))`` as an (n,) array, and the raw P(true) if asked.

@@ -37,12 +37,12 @@ def requests(corpus, trained):
     out = []
     for i, f in enumerate(c.train_facts[:6]):
         dom = c.domains[f.relation]
-        out.append(lm.EditRequest(f.subject, f.relation, dom[(dom.index(f.object) + 1 + i) % len(dom)]))
+        out.append((f.subject, f.relation, dom[(dom.index(f.object) + 1 + i) % len(dom)]))
     return out
 
 
 def _p_obj(model, reqs):
-    return np.exp(model.logprob([r.prompt for r in reqs], [r.obj for r in reqs]))
+    return np.exp(model.logprob([f"{s} {r}" for s, r, _ in reqs], [o for _, _, o in reqs]))
 
 
 def test_training_learned_the_facts(trained):
@@ -173,18 +173,18 @@ def test_lora_adapter_saves_and_reloads_offline(trained, requests, tmp_path, mon
 
 def test_context_edit_prepends_the_fact(trained, requests):
     model, _ = trained
-    r = requests[0]
-    edited = lm.edit(model, "context", [r])
-    assert edited.prefix == r.sentence and edited.model is model.model  # no weights copied or changed
-    manual = model.logprob([f"{r.sentence} {r.prompt}"], [r.obj])
-    np.testing.assert_allclose(edited.logprob([r.prompt], [r.obj]), manual, rtol=1e-12)
+    s, r, o = requests[0]
+    edited = lm.edit(model, "context", [requests[0]])
+    assert edited.prefix == f"{s} {r} {o} ." and edited.model is model.model  # no weights copied or changed
+    manual = model.logprob([f"{s} {r} {o} . {s} {r}"], [o])
+    np.testing.assert_allclose(edited.logprob([f"{s} {r}"], [o]), manual, rtol=1e-12)
 
 
 def test_edit_errors_change_nothing(trained, requests):
     model, _ = trained
     before = _p_obj(model, requests)
     with pytest.raises(lm.VocabularyError, match="Atlantisx"):
-        lm.edit(model, "lora", [lm.EditRequest(requests[0].subject, requests[0].relation, "Atlantisx")])
+        lm.edit(model, "lora", [(*requests[0][:2], "Atlantisx")])
     with pytest.raises(lm.LMError, match="unknown edit method"):
         lm.edit(model, "rome", requests[:1])
     with pytest.raises(lm.LMError, match="takes a LoraEditConfig"):
@@ -201,25 +201,39 @@ def test_registry_rejects_duplicate_and_malformed_names():
 
 
 # ---- batched independent edits ------------------------------------------------------------------------
-def test_edit_many_equals_the_one_at_a_time_loop(corpus, trained, requests):
+# (method, config, rtol on probabilities). lora: same peft initialisation and AdamW; bmm vs. mm changes
+# float32 rounding only. ft: AdamW normalises each weight's step by its gradient's scale, so weights whose
+# gradient is near 0 turn rounding noise into steps of up to lr; on full weights there are many (measured:
+# the same ft edit trained on its row once or three times over already differs by 1.6e-4 in log-probability,
+# the batch by up to 1.4e-3). The RMSNorm weights are included to check their hook.
+BATCHED = [
+    ("lora", lm.LoraEditConfig(lr=1e-2, steps=15), 1e-3),
+    ("ft", lm.FTEditConfig(layers=(0, 1), lr=3e-3, steps=20), 1e-2),
+    ("ft", lm.FTEditConfig(layers=(0,), modules=("mlp", "layernorm"), lr=3e-3, steps=20), 1e-2),
+]
+
+
+@pytest.mark.parametrize("method,cfg,rtol", BATCHED, ids=["lora", "ft", "ft with norms"])
+def test_edit_many_equals_the_one_at_a_time_loop(corpus, trained, requests, method, cfg, rtol):
     model, _ = trained
     c = corpus[1]
-    cfg = lm.LoraEditConfig(lr=1e-2, steps=15)
     base_before = _p_obj(model, requests)
-    many = lm.edit_many(model, "lora", requests, cfg, chunk_size=4)  # two chunks: 4 + 2
-    queries = [(r.subject, r.relation) for r in requests]
+    many = lm.edit_many(model, method, requests, cfg, chunk_size=4)  # two chunks: 4 + 2
+    queries = [(s, r) for s, r, _ in requests]
     for i, r in enumerate(requests):
-        single = lm.edit(model, "lora", [r], cfg)
-        # same peft initialisation and AdamW; bmm vs. mm changes float32 rounding only
+        single = lm.edit(model, method, [r], cfg)
         for a, b in zip(single.distributions(queries, c.domains)[1], many[i].distributions(queries, c.domains)[1]):
-            np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-6)
-        np.testing.assert_allclose(_p_obj(many.materialize(i), requests), _p_obj(single, requests), rtol=1e-3)
+            np.testing.assert_allclose(b, a, rtol=rtol, atol=1e-6)
+        np.testing.assert_allclose(_p_obj(many.materialize(i), requests), _p_obj(single, requests), rtol=rtol)
     # row-wise batched scoring == per-edit views
     ids = np.arange(len(requests))
-    np.testing.assert_allclose(many.logprob(ids, [r.prompt for r in requests], [r.obj for r in requests]),
-                               [many[i].logprob([r.prompt], [r.obj])[0] for i, r in enumerate(requests)],
+    prompts, objs = [f"{s} {r}" for s, r, _ in requests], [o for _, _, o in requests]
+    np.testing.assert_allclose(many.logprob(ids, prompts, objs),
+                               [many[i].logprob([p], [o])[0] for i, (p, o) in enumerate(zip(prompts, objs))],
                                rtol=1e-4)
-    norm, _ = many.distributions(ids, queries, c.domains)
-    assert len(norm) == len(requests)
+    norm, _ = many.distributions(ids[::-1], queries, c.domains)  # rows mixing edits in another order
+    for i, q in zip(ids[::-1], queries):
+        np.testing.assert_allclose(norm[len(requests) - 1 - i], many[i].distributions([q], c.domains)[0][0],
+                                   rtol=1e-4)
     # the base model is untouched
     np.testing.assert_array_equal(_p_obj(model, requests), base_before)

@@ -60,6 +60,23 @@ def test_presets_and_config_checks():
         lm.TrainConfig(epochs=0)
 
 
+def test_edit_configs_check_their_fields():
+    # a rational config is a LoRA config plus two weights; each check names its field
+    cfg = lm.RationalEditConfig(rank=2, target_weight=0.5)
+    assert isinstance(cfg, lm.LoraEditConfig) and cfg.scaling == 0.5 and cfg.locality_weight == 1.0
+    with pytest.raises(lm.LMError, match="target_weight"):
+        lm.RationalEditConfig(target_weight=-1)
+    with pytest.raises(lm.LMError, match="locality_weight"):
+        lm.RationalEditConfig(locality_weight=float("nan"))
+    with pytest.raises(lm.LMError, match="RationalEditConfig: rank"):
+        lm.RationalEditConfig(rank=0)
+    with pytest.raises(lm.LMError, match="RationalEditConfig.target_modules"):
+        lm.RationalEditConfig(target_modules=())
+    with pytest.raises(lm.LMError, match="FTEditConfig: steps must be >= 0 and lr positive"):
+        lm.FTEditConfig(lr=0)
+    assert not hasattr(lm, "EditRequest")  # one request type in the toolkit: bridges.EditRequest (or tuples)
+
+
 @pytest.mark.parametrize("name,params_million", [("paper", 83.0)])
 def test_paper_preset_has_the_seed_papers_size(name, params_million):
     # the seed paper's 83M counts a 32k vocabulary; 12 layers x (4 x 512^2 + 3 x 512 x 2048) = 50.3M
@@ -131,7 +148,11 @@ CORRUPTIONS = [
     ("missing metadata", lambda d: (d / "metadata.json").unlink(), "metadata.json is missing"),
     ("bad json line", lambda d: (d / "corpus.jsonl").write_text('{"text": "a ."}\nnot json\n'), r"corpus.jsonl:2"),
     ("no text", lambda d: (d / "corpus.jsonl").write_text('{"txt": "a ."}\n'), "text"),
-    ("bad metadata", lambda d: (d / "metadata.json").write_text(json.dumps({"graph": {}})), "graph.relations"),
+    ("bad metadata", lambda d: (d / "metadata.json").write_text(json.dumps({"format_version": 1, "graph": {}})),
+     "graph.relations"),
+    ("other format version", lambda d: (d / "metadata.json").write_text(json.dumps({"format_version": 2})),
+     "unsupported corpus format_version 2"),
+    ("empty corpus", lambda d: (d / "corpus.jsonl").write_text(""), "holds no documents"),
 ]
 
 
