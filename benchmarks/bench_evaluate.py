@@ -1,76 +1,108 @@
-"""Edits evaluated per second for the whole evaluate stage (edit, score the four cases, coherence checks),
-one process against two (torchrun, requests sharded) in the same run, on the same requests.
+"""Edit requests evaluated per second: the previous path (one request at a time, every edit trained and
+scored on its own) against the batched path (chunks of requests: edits trained together where the method
+allows, every query, sentence and check of a chunk scored in one batch), in one run, on the same requests,
+with the records compared.
 
-    python benchmarks/bench_evaluate.py                    # reuses runs/default (the main command's run)
-    python benchmarks/bench_evaluate.py --run /tmp/b --world tiny --requests 8
+    python benchmarks/bench_evaluate.py --run runs/default                 # the main command's run
+    python benchmarks/bench_evaluate.py --run runs/default --requests 32 --methods lora ft
 
-Stages up to ``edit`` are run first if the run directory lacks them (training included).
+The run directory must hold the stages up to ``edit`` (``python -m bridges edit --run RUN``). Both paths
+run in this process with the same torch threads (``--threads``, 1 by default as in the evaluate stage).
 """
 
 import argparse
+import dataclasses
 import json
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bridges import _pipeline
+import numpy as np
+import torch
+
+import bridges
+from bridges.bench.evaluate import EvaluateConfig, evaluate
+from bridges.run.stages import context_repeats, load_agents, load_requests
+
+
+class OneByOne:
+    """A believer seen only through the protocol's single-edit methods (no edit_many): the previous path."""
+
+    def __init__(self, inner):
+        self.inner, self.name = inner, inner.name
+
+    def domain(self, relation):
+        return self.inner.domain(relation)
+
+    def distributions(self, queries):
+        return self.inner.distributions(queries)
+
+    def sentence_probabilities(self, sentences):
+        return self.inner.sentence_probabilities(sentences)
+
+    def edit(self, request, seed=0):
+        return self.inner.edit(request, seed)
+
+
+def _floats(a, b, path=""):
+    """(largest |difference| of the float fields, list of differing non-float fields)."""
+    if isinstance(a, dict):
+        out = [_floats(a[k], b[k], f"{path}/{k}") for k in a]
+        return max([0.0, *(x for x, _ in out)]), [d for _, ds in out for d in ds]
+    if isinstance(a, list):
+        out = [_floats(x, y, f"{path}[{i}]") for i, (x, y) in enumerate(zip(a, b))]
+        return max([0.0, *(x for x, _ in out)]), [d for _, ds in out for d in ds]
+    if isinstance(a, float):
+        return abs(a - b), []
+    return 0.0, ([] if a == b else [path])
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run", default="runs/default", help="run directory to reuse (default: %(default)s)")
-    ap.add_argument("--config", default=None, help="TOML run config (as for python -m bridges run)")
-    ap.add_argument("--world", default=None, help="world override")
-    ap.add_argument("--requests", type=int, default=None, help="number of edit requests (override)")
+    ap.add_argument("--run", default="runs/default", help="run directory with stages up to edit (default: %(default)s)")
+    ap.add_argument("--config", default=None, help="the run's TOML config, if it has one")
+    ap.add_argument("--requests", type=int, default=48, help="requests timed on each path (default: %(default)s)")
+    ap.add_argument("--methods", nargs="+", default=None, help="LM edit methods (default: the config's)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (default: %(default)s)")
     args = ap.parse_args(argv)
 
-    sections = {}
-    if args.world:
-        sections["world"] = {"name": args.world}
-    if args.requests:
-        sections["evaluate"] = {"n_requests": args.requests}
-    cfg = _pipeline.load_config(args.config).merged(sections, "command line")
+    config = bridges.load_config(args.config)
+    if args.methods:
+        config = config.merged({"evaluate": {"methods": args.methods}}, "command line")
+    settings = config.validate()
+    torch.set_num_threads(args.threads)
     run = Path(args.run)
-    for stage in ("world", "corpus", "train", "edit"):
-        _pipeline.run_stage(stage, run, cfg, quiet=True)
-    n = len(json.loads((run / "edit" / "requests.json").read_text())["requests"])
-    cfg_file = Path(tempfile.mkdtemp()) / "run.toml"
-    cfg_file.write_text(_pipeline.config_to_toml(cfg.sections))
+    world, references, agents = load_agents(run, settings, context_repeats(run))
+    requests = load_requests(run)[: args.requests]
+    indices = list(range(len(requests)))
+    ev = settings.evaluate
+    cfg = EvaluateConfig(seed=ev.seed, other_subjects=ev.other_subjects, min_shift=ev.min_shift,
+                         logic_requests=ev.logic_requests)
+    evaluate(world, references, agents, requests[:1], [0], cfg)  # warm-up: imports, peft, caches of sympy
 
-    timings = {}
-    for procs in (1, 2):
-        work = Path(tempfile.mkdtemp()) / "run"
-        shutil.copytree(run, work, ignore=shutil.ignore_patterns("evaluate", "report", "results.json"))
-        if procs == 1:
-            cmd = [sys.executable, "-m", "bridges", "evaluate", "--dir", str(work), "--config", str(cfg_file), "--quiet"]
-        else:
-            cmd = [str(Path(sys.executable).with_name("torchrun")), "--standalone", "--nproc_per_node", "2",
-                   "-m", "bridges", "evaluate", "--dir", str(work), "--config", str(cfg_file), "--quiet"]
-        t = time.perf_counter()
-        # one thread per process for torch and XLA alike, in both runs
-        env = {**os.environ, "OMP_NUM_THREADS": "1",
-               "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
-        subprocess.run(cmd, check=True, env=env)
-        timings[procs] = time.perf_counter() - t
-        ranks = [json.loads(p.read_text()) for p in sorted((work / "evaluate").glob("timing.rank*.json"))]
-        timings[f"loop{procs}"] = max(r["loop_s"] for r in ranks)
-        timings[f"startup{procs}"] = max(r["startup_s"] for r in ranks)
-        results = json.loads((work / "evaluate" / "results.json").read_text())
-        timings[f"records{procs}"] = results["records"]
-        shutil.rmtree(work.parent, ignore_errors=True)
-    same = timings["records1"] == timings["records2"]
-    print(f"evaluate stage, {n} edit requests x methods {cfg['evaluate']['methods']} x rules {cfg['evaluate']['rules']}"
-          f" (process start-up and model loading included):")
-    for procs in (1, 2):
-        print(f"  {procs} process(es): whole stage {timings[procs]:.1f} s = {n / timings[procs]:.2f} edit requests/s; "
-              f"start-up (imports, fit, model) {timings[f'startup{procs}']:.1f} s; requests alone "
-              f"{timings[f'loop{procs}']:.1f} s = {n / timings[f'loop{procs}']:.2f} edit requests/s")
-    print(f"  speed-up with 2 processes: whole stage {timings[1] / timings[2]:.2f}x, requests alone "
-          f"{timings['loop1'] / timings['loop2']:.2f}x; identical records: {same}")
+    old_agents = {n: OneByOne(dataclasses.replace(a, cache=None) if hasattr(a, "cache") else a)
+                  for n, a in agents.items()}
+    t = time.perf_counter()
+    old = [rec for i in indices for rec in evaluate(world, references, old_agents, [requests[i]], [i], cfg)]
+    t_old = time.perf_counter() - t
+
+    t = time.perf_counter()
+    new = []
+    for start in range(0, len(requests), ev.chunk):
+        chunk = indices[start: start + ev.chunk]
+        new += evaluate(world, references, agents, [requests[i] for i in chunk], chunk, cfg)
+    t_new = time.perf_counter() - t
+
+    diff, changed = _floats(old, new)
+    n = len(requests)
+    print(f"evaluate, {n} edit requests x agents {list(agents)} x references {list(references)}, "
+          f"{args.threads} torch thread(s), logic checks on the first {ev.logic_requests} requests:")
+    print(f"  one request at a time (previous path): {t_old:.1f} s = {n / t_old:.2f} requests/s")
+    print(f"  batched, chunks of {ev.chunk} requests:         {t_new:.1f} s = {n / t_new:.2f} requests/s "
+          f"({t_old / t_new:.2f}x)")
+    print(f"  records: largest difference of any number {diff:.2e} (float rounding of batched matrix products); "
+          f"{len(changed)} non-numeric fields differ" + (f": {changed[:5]}" if changed else ""))
+    timings = {"requests": n, "old_s": t_old, "new_s": t_new, "max_difference": diff, "differing_fields": changed}
+    print(json.dumps(timings))
 
 
 if __name__ == "__main__":

@@ -21,11 +21,20 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch: a busy neig
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from typing import NamedTuple  # noqa: E402
+
 import lm  # noqa: E402
-from lm._toy import write_toy_corpus  # noqa: E402
 
 
-def requests_for(corpus: lm.Corpus, n: int, seed: int = 0) -> list[lm.EditRequest]:
+class Request(NamedTuple):
+    """An edit request as lm takes it: any object with subject, relation and obj."""
+
+    subject: str
+    relation: str
+    obj: str
+
+
+def requests_for(corpus: lm.Corpus, n: int, seed: int = 0) -> list[Request]:
     rng = np.random.default_rng(seed)
     facts = corpus.train_facts
     out = []
@@ -33,7 +42,7 @@ def requests_for(corpus: lm.Corpus, n: int, seed: int = 0) -> list[lm.EditReques
         f = facts[i]
         dom = corpus.domains[f.relation]
         other = [o for o in dom if o != f.object]
-        out.append(lm.EditRequest(f.subject, f.relation, other[rng.integers(len(other))]))
+        out.append(Request(f.subject, f.relation, other[rng.integers(len(other))]))
     return out
 
 
@@ -51,7 +60,7 @@ def main(argv=None) -> dict:
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    corpus_dir = args.corpus or write_toy_corpus(tempfile.mkdtemp(), n_subjects=600, n_relations=9)
+    corpus_dir = args.corpus or lm.write_toy_corpus(tempfile.mkdtemp(), n_subjects=600, n_relations=9)
     c = lm.read_corpus(corpus_dir)
     model = (lm.load(args.model) if args.model
              else lm.LanguageModel.untrained(corpus_dir, lm.get_preset(args.preset)))

@@ -22,7 +22,6 @@ import torch  # noqa: E402
 
 import lm  # noqa: E402
 from bench_lm_train import matmul_ceiling, matmul_peak  # noqa: E402  (this folder is on sys.path as a script)
-from lm._score import _MAX_TOKENS, _Trie  # noqa: E402
 
 
 def timed(fn, reps: int = 3):
@@ -66,19 +65,16 @@ def main(argv=None) -> dict:
     print(f"threads {res['threads']}, {res['params'] / 1e6:.2f}M params ({kind})")
     print(f"distributions: {len(queries)} queries, {n_cand} candidates: {t:.3f} s ({len(queries) / t:,.0f} queries/s)")
     # the work itself: every packed position (prompt + prefix-tree nodes) is one token through the model
-    tok = model.tokenizer
-    nodes = {r: len(_Trie(tok.encode(list(c.domains[r]), "object"), tok.end_id).tokens) for r in c.domains}
-    positions = sum(len(ids) + 1 + nodes[r] for ids, (_, r) in zip(
-        tok.encode([f"{s} {r}" for s, r in queries], "prompt"), queries))  # + 1: the <eod> before a prompt
+    positions = model.packed_positions(queries, c.domains)
     flops = 2 * res["params"] * positions
     peak32 = matmul_peak(dtype=torch.float32)
     peak16 = matmul_peak(dtype=torch.bfloat16)
     # the same products at the shapes scoring runs (forward only, a full chunk of rows)
-    ceil32 = matmul_ceiling(model.model, _MAX_TOKENS, torch.float32, backward=False)
-    ceil16 = matmul_ceiling(model.model, _MAX_TOKENS, torch.bfloat16, backward=False)
+    ceil32 = matmul_ceiling(model.model, lm.MAX_TOKENS_PER_PASS, torch.float32, backward=False)
+    ceil16 = matmul_ceiling(model.model, lm.MAX_TOKENS_PER_PASS, torch.bfloat16, backward=False)
     res.update(positions=positions, gflop=flops / 1e9, floor_fp32_s=flops / ceil32, floor_bf16_s=flops / ceil16)
     print(f"  {positions:,} token positions = {flops / 1e9:.0f} GFLOP (2 x params x positions); the model's "
-          f"weight matmuls alone, at {_MAX_TOKENS:,} rows, run at {ceil32 / 1e9:.0f} GFLOP/s fp32 "
+          f"weight matmuls alone, at {lm.MAX_TOKENS_PER_PASS:,} rows, run at {ceil32 / 1e9:.0f} GFLOP/s fp32 "
           f"({ceil32 / peak32:.0%} of this run's 2048^3 peak) and {ceil16 / 1e9:.0f} bf16 ({ceil16 / peak16:.0%}): "
           f"these products alone take {flops / ceil32:.2f} s in fp32, {flops / ceil16:.2f} s in bf16")
     # reference: the same numbers by plain teacher forcing of every (prompt, candidate) pair

@@ -8,7 +8,7 @@ Measurements, interleaved in rounds so a busy neighbour slows all of them alike 
   if attention, norms, activations and the optimizer took no time;
 * ``plain``: a plain Hugging Face loop, ``model(input_ids, labels=...)``, AdamW, gradient clipping, on the
   2.2M-parameter Llama of MEASURED.md (d192, 4 layers, FFN 512, batch 64 x 64);
-* ``lm fp32``, ``lm bf16``: :func:`lm._train.train_step` as ``train_from_corpus`` runs it
+* ``lm fp32``, ``lm bf16``: :func:`lm.train_step` as ``train_from_corpus`` runs it
   (``torch.compile`` and deterministic kernels by default) on the chosen preset with the default
   :class:`lm.TrainConfig` batch, under each precision;
 * ``lm ... eager``: the default precision without ``torch.compile``.
@@ -37,7 +37,7 @@ import torch  # noqa: E402
 from transformers import AutoModelForCausalLM, LlamaConfig  # noqa: E402
 
 import lm  # noqa: E402
-from lm._train import bf16_native, make_optimizer, train_step  # noqa: E402
+from lm import bf16_native, make_optimizer, train_step  # noqa: E402
 
 
 def matmul_peak(n: int = 2048, reps: int = 3, dtype=torch.float32) -> float:

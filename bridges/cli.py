@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .corpus.format import DEFAULT_CHUNK
+from .corpus.format import DEFAULT_CHUNK, DEFAULT_SHUFFLES
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main", "register_command"]
 
@@ -141,7 +141,7 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
                         help="mention noise rate in [0, 1) (default: the world's, 0.05 for built-ins)")
     parser.add_argument("--n-subjects", type=int, default=None, help="number of people (default: the world's)")
     parser.add_argument("--shuffles", type=int, default=None,
-                        help="independent shuffles of each subject's sentences (default: 3)")
+                        help=f"independent shuffles of each subject's sentences (default: {DEFAULT_SHUFFLES})")
     parser.add_argument("--chunk", type=int, default=None, help="at most this many sentences per document "
                                                                 f"(default: {DEFAULT_CHUNK})")
     parser.add_argument("--quiet", action="store_true", help="print nothing (no summary, no progress bar)")
@@ -160,7 +160,7 @@ def _corpus_run(args: argparse.Namespace) -> int:
         raise ValueError("corpus needs --out DIR (or --run DIR for the pipeline stage)")
     overrides = {k: v for k, v in (("eps", args.eps), ("n_subjects", args.n_subjects)) if v is not None}
     make_corpus("default" if args.world is None else args.world, args.out, seed=0 if args.seed is None else args.seed,
-                shuffles=3 if args.shuffles is None else args.shuffles,
+                shuffles=DEFAULT_SHUFFLES if args.shuffles is None else args.shuffles,
                 chunk=DEFAULT_CHUNK if args.chunk is None else args.chunk, quiet=args.quiet, force=args.force,
                 **overrides)
     return 0

@@ -13,7 +13,7 @@ Example:
     0.2
 """
 
-from ._axioms import AXIOMS, INDEPENDENCE_CHECKS, CheckResult, CoherenceReport, check_axioms
+from ._axioms import AXIOMS, INDEPENDENCE_CHECKS, CheckResult, CoherenceReport, axiom_queries, check_axioms
 from ._distance import MAX_ATOMS, allowed_assignments, coherence_distance
 from ._joint import Joint, formula_probabilities, formula_probability
 from ._logic import background, entails, equivalent, from_sympy, is_contradiction, is_tautology, to_sympy
@@ -51,6 +51,7 @@ __all__ = [
     "formula_probabilities",
     # axiom checks
     "check_axioms",
+    "axiom_queries",
     "CoherenceReport",
     "CheckResult",
     "AXIOMS",

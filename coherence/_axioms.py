@@ -31,7 +31,8 @@ from ._logic import _AND, _NOT, _OR, Domains, _DomainIndex, _domain_index, _shap
 from ._probs import as_probabilities
 from ._sentence import And, Implies, Not, Or, Sentence, render
 
-__all__ = ["CheckResult", "CoherenceReport", "check_axioms", "AXIOMS", "INDEPENDENCE_CHECKS"]
+__all__ = [
+    "axiom_queries","CheckResult", "CoherenceReport", "check_axioms", "AXIOMS", "INDEPENDENCE_CHECKS"]
 
 AXIOMS: dict[str, str] = {
     "negation": "P(not A) = 1 - P(A)",
@@ -361,6 +362,29 @@ def _measure(p: np.ndarray, derived: _Derived, facts: _Facts, worst_k: int) -> d
         name: _result(name, AXIOMS[name], np.maximum(violations, 0.0), describe, worst_k)
         for name, violations, describe in measured
     }
+
+
+def axiom_queries(sentences: Iterable[Sentence], pairs: Iterable[tuple[int, int]] | None = None) -> list[Sentence]:
+    """The distinct sentences :func:`check_axioms` asks ``prob_many`` about, in the order it asks.
+
+    Lets a caller compute the probabilities of many sentence sets in one batch (say, for many edited
+    models at once) and then run the checks with a lookup.
+
+    Example:
+        >>> from coherence import Atom, render
+        >>> a, b = Atom("Chad", "currency", "franc"), Atom("Chad", "currency", "euro")
+        >>> [render(s) for s in axiom_queries([a, b])][:3]
+        ['Chad currency franc', 'Chad currency euro', 'not Chad currency franc']
+    """
+    given = list(sentences)
+    bases = list(dict.fromkeys(given))
+    base_pos = {s: k for k, s in enumerate(bases)}
+    if pairs is None:
+        pair_list = [(k, k + 1) for k in range(len(given) - 1)]
+    else:
+        pair_list = [(int(i), int(j)) for i, j in pairs]
+    pair_ids = list(dict.fromkeys((base_pos[given[i]], base_pos[given[j]]) for i, j in pair_list))
+    return list(_derive(bases, pair_ids).queries.order)
 
 
 def check_axioms(

@@ -1,7 +1,8 @@
 """Jeffrey conditioning against Bayesian conditioning on the same edits, and their order dependence.
 
-For edit requests drawn from the built-in default world, compare how each rule moves the belief about the
-edited subject's *other* relations, then apply two edits on dependent relations in both orders::
+For edit requests with downstream implications drawn from the built-in default world (edits of a relation
+whose update moves the belief about one of its descendants, for the same subject), compare how each rule
+moves that downstream belief, then apply two edits on dependent relations in both orders::
 
     python examples/jeffrey.py                 # default world, 10 edits
     python examples/jeffrey.py --world tiny --edits 3
@@ -23,22 +24,28 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
+    import networkx as nx
+
     world = bridges.build_world(args.world, seed=args.seed)
     post = rational.fit(world.evidence)
     graph = world.graph
-    rng = np.random.default_rng(args.seed)
     edges = list(graph.edges)
+    agent = bridges.BayesBeliever(post)
+    requests = bridges.sample_requests(world, agent, bridges.RequestConfig(n_requests=args.edits, implication_share=1.0,
+                                                                           seed=args.seed), agent)
     print(f"{args.world}: {len(world.subjects)} subjects, fitted in {post.info.iterations} EM steps\n")
-    print(f"{'edit request':<60} {'relation':<24} {'TV(bayes, before)':>17} {'TV(jeffrey, before)':>19}")
-    for _ in range(args.edits):
-        u, r = edges[rng.integers(len(edges))]  # edit a parent, watch its child
-        s = world.subjects[rng.integers(len(world.subjects))]
-        obj = graph.domain(u)[rng.integers(graph.size_of(u))]
+    print(f"{'edit request':<60} {'downstream relation':<24} {'TV(bayes, before)':>17} {'TV(jeffrey, before)':>19}")
+    tv = lambda p, q: 0.5 * float(np.abs(p - q).sum())  # noqa: E731
+    for req in requests:
+        s = req.subject
+        bayes = rational.update(post, "bayes", req)
+        jeff = rational.update(post, "jeffrey", req, target=args.target)
+        # the downstream relation the edit moves most
+        r = max(nx.descendants(graph, req.relation),
+                key=lambda x: tv(bayes.distribution(s, x), post.distribution(s, x)))
         before = post.distribution(s, r)
-        bayes = rational.update(post, "bayes", s, u, obj).distribution(s, r)
-        jeff = rational.update(post, "jeffrey", s, u, obj, target=args.target).distribution(s, r)
-        tv = lambda p, q: 0.5 * float(np.abs(p - q).sum())  # noqa: E731
-        print(f"{s + ' ' + u + ' ' + obj:<60.60} {r:<24.24} {tv(bayes, before):>17.3f} {tv(jeff, before):>19.3f}")
+        print(f"{req.text:<60.60} {r:<24.24} {tv(bayes.distribution(s, r), before):>17.3f} "
+              f"{tv(jeff.distribution(s, r), before):>19.3f}")
 
     u, r = edges[0]
     s = world.subjects[0]

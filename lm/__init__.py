@@ -24,7 +24,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from . import _toy  # noqa: E402  (small look-alike corpora for tests and examples)
-from ._batch import EditBatch, edit_many  # noqa: E402
+from ._batch import EditBatch, batched_edit_methods, edit_many  # noqa: E402
 from ._corpus import Corpus, Fact, read_corpus  # noqa: E402
 from ._edit import (  # noqa: E402
     ContextEditConfig,
@@ -32,6 +32,7 @@ from ._edit import (  # noqa: E402
     FTEditConfig,
     LoraEditConfig,
     RationalEditConfig,
+    context_prefix,
     edit,
     edit_methods,
     get_edit_method,
@@ -40,11 +41,13 @@ from ._edit import (  # noqa: E402
 )
 from ._errors import CheckpointError, LMError, VocabularyError  # noqa: E402
 from ._model import PRESETS, ModelConfig, build_model, get_preset, n_params  # noqa: E402
-from ._score import LanguageModel, load  # noqa: E402
+from ._score import MAX_TOKENS_PER_PASS, LanguageModel, load  # noqa: E402
 from ._tokenizer import WordTokenizer, train_tokenizer  # noqa: E402
-from ._train import TrainConfig, bf16_native, train_from_corpus  # noqa: E402
+from ._toy import write_toy_corpus  # noqa: E402
+from ._train import TrainConfig, bf16_native, make_optimizer, train_from_corpus, train_step  # noqa: E402
 
 __all__ = [
+    "MAX_TOKENS_PER_PASS",
     "PRESETS",
     "CheckpointError",
     "ContextEditConfig",
@@ -59,7 +62,9 @@ __all__ = [
     "ModelConfig",
     "RationalEditConfig",
     "TrainConfig",
+    "batched_edit_methods",
     "bf16_native",
+    "context_prefix",
     "VocabularyError",
     "WordTokenizer",
     "build_model",
@@ -70,9 +75,12 @@ __all__ = [
     "get_preset",
     "load",
     "load_adapter",
+    "make_optimizer",
     "n_params",
     "read_corpus",
     "register_edit_method",
     "train_from_corpus",
+    "train_step",
     "train_tokenizer",
+    "write_toy_corpus",
 ]

@@ -30,7 +30,7 @@ from ._errors import LMError
 from ._objective import Objective, check_beliefs, check_requests, fit, training_view
 from ._score import LanguageModel
 
-__all__ = ["EditBatch", "edit_many"]
+__all__ = ["EditBatch", "batched_edit_methods", "edit_many"]
 
 
 class _Grouped:
@@ -252,6 +252,16 @@ def _delta_weights(model: LanguageModel, config: FTEditConfig, n: int) -> _Group
 
 
 _BATCHED = {"lora": _lora_weights, "rational": _lora_weights, "ft": _delta_weights}
+
+
+def batched_edit_methods() -> tuple[str, ...]:
+    """The edit methods :func:`edit_many` trains in one batch.
+
+    Example:
+        >>> batched_edit_methods()
+        ('ft', 'lora', 'rational')
+    """
+    return tuple(sorted(_BATCHED))
 
 
 def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None,

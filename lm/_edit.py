@@ -27,8 +27,8 @@ from ._errors import CheckpointError, LMError
 from ._objective import Objective, check_beliefs, check_requests, fit, sentence, training_view
 from ._score import LanguageModel, quiet
 
-__all__ = ["ContextEditConfig", "EditMethod", "FTEditConfig", "LoraEditConfig", "RationalEditConfig", "edit",
-           "edit_methods", "get_edit_method", "load_adapter", "register_edit_method"]
+__all__ = ["ContextEditConfig", "EditMethod", "FTEditConfig", "LoraEditConfig", "RationalEditConfig", "context_prefix",
+           "edit", "edit_methods", "get_edit_method", "load_adapter", "register_edit_method"]
 
 
 @dataclass(frozen=True)
@@ -79,12 +79,13 @@ class RationalEditConfig(LoraEditConfig):
     answers should stay where the unedited model had them. With both weights 0, or a request without
     ``targets`` and ``anchors`` (a tuple, say), the edit is exactly the ``lora`` edit of the same settings.
 
-    Defaults: ``lora``'s adapter and optimiser, both weights 1. On the ``tiny`` model trained on the
-    default world, 40 edits of the main run, each with the Bayesian agent's post-edit distributions of
-    the subject's 8 other relations as targets and 2 other subjects' pairs as anchors: the requested
-    object became the argmax in 40 of 40 (``lora``: 40); mean KL(teacher || LM) over the targets 0.34
-    (unedited 0.48, ``lora`` 0.61), over the anchors 0.003 (``lora`` 0.029). target_weight 2: 0.25 and
-    40 of 40; 3: 0.20 and 39 of 40; lr 1e-2: 0.15 and 40 of 40.
+    Defaults: ``lora``'s adapter (rank 1 on every layer's down-projection, 20 steps) at twice its learning
+    rate, target weight 2, locality weight 3: tuned on the ``tiny`` model of the default world against
+    the Bayesian agent's post-edit beliefs about the subject's 8 other relations, with 6 other subjects'
+    answers as anchors (README, "A rational edit method"). On 48 edits with downstream implications:
+    downstream shift captured 0.81 (``lora`` 0.21) at target weight 2, lr 1e-2, locality 2 / 4 anchors
+    (other subjects' accuracy 0.59 against ``lora``'s 0.61; locality 3 / 6 anchors keeps it at 0.62);
+    target weight 1 at lr 5e-3: 0.57; 3 at 5e-3: 0.69 with P(requested object) down to 0.89.
 
     Example:
         >>> import lm, tempfile
@@ -100,8 +101,9 @@ class RationalEditConfig(LoraEditConfig):
         True
     """
 
-    target_weight: float = 1.0  # weight of the mean KL(teacher || LM) over the request's targets
-    locality_weight: float = 1.0  # weight of the mean KL(unedited || LM) over the request's anchors
+    lr: float = 1e-2  # AdamW learning rate (twice lora's: the soft targets pull against the edit's NLL)
+    target_weight: float = 2.0  # weight of the mean KL(teacher || LM) over the request's targets
+    locality_weight: float = 3.0  # weight of the mean KL(unedited || LM) over the request's anchors
 
     def __post_init__(self):
         super().__post_init__()
@@ -137,12 +139,24 @@ class FTEditConfig:
 
 @dataclass(frozen=True)
 class ContextEditConfig:
-    """In-context editing has no settings: the requested facts are prepended to every prompt.
+    """In-context editing: the requested facts, each stated ``repeats`` times, are prepended to every prompt.
 
-    It can only work for a model that has read text before a question in training: one trained with
-    ``TrainConfig.doc_mask`` (the default) on one-sentence documents has not, and a prefix then disturbs
-    its answers instead (README, the main run's reading).
+    A prefix is evidence in the corpus's own language: stating a fact k times is, to the rational agent,
+    k more mentions of it (``rational.update(..., "observe", mentions=k)``). It can only work for a model
+    that has read sentences before a question in training (documents of several sentences about one
+    subject); one trained on one-sentence documents with ``TrainConfig.doc_mask`` has not, and a prefix
+    then disturbs its answers instead.
+
+    Example:
+        >>> ContextEditConfig(repeats=3).repeats
+        3
     """
+
+    repeats: int = 1  # times each requested fact is stated in the prefix
+
+    def __post_init__(self):
+        if isinstance(self.repeats, bool) or not isinstance(self.repeats, int) or self.repeats < 1:
+            raise LMError(f"ContextEditConfig.repeats must be a positive integer, got {self.repeats!r}")
 
 
 # ---- registry -------------------------------------------------------------------------------------------
@@ -393,5 +407,19 @@ def _ft(model: LanguageModel, requests: list, config: FTEditConfig) -> LanguageM
 
 @register_edit_method("context", ContextEditConfig)
 def _context(model: LanguageModel, requests: list, config: ContextEditConfig) -> LanguageModel:
-    facts = " ".join(sentence(r) for r in requests)
+    facts = context_prefix(requests, config)
     return model.with_prefix(f"{model.prefix} {facts}" if model.prefix else facts)
+
+
+def context_prefix(requests: Sequence, config: ContextEditConfig | None = None) -> str:
+    """The text the ``context`` method puts before every prompt: each request's sentence, ``repeats`` times.
+
+    ``model.distributions(queries, domains, prefixes=[context_prefix([r], config), ...])`` scores many
+    independent in-context edits in one batch, exactly as ``edit(model, "context", [r], config)`` would.
+
+    Example:
+        >>> context_prefix([("Ann Lee", "continent", "Asia")], ContextEditConfig(repeats=2))
+        'Ann Lee continent Asia . Ann Lee continent Asia .'
+    """
+    config = ContextEditConfig() if config is None else config
+    return " ".join(sentence(r) for r in requests for _ in range(config.repeats))

@@ -29,10 +29,11 @@ from ._errors import CheckpointError, LMError
 from ._model import ATTENTION
 from ._tokenizer import TOKENIZER_FILE, WordTokenizer
 
-__all__ = ["LM_CONFIG_FILE", "LanguageModel", "load", "quiet"]
+__all__ = ["LM_CONFIG_FILE", "MAX_TOKENS_PER_PASS", "LanguageModel", "load", "quiet"]
 
 LM_CONFIG_FILE = "lm_config.json"  # written beside the weights: tokenizer fingerprint, preset, model config
 _MAX_TOKENS = 16_384  # padded tokens per forward pass (bounds memory; larger gains little on CPU)
+MAX_TOKENS_PER_PASS = _MAX_TOKENS  #: token positions per scoring forward pass (for cost models and benchmarks)
 
 
 @contextmanager
@@ -218,8 +219,17 @@ class LanguageModel:
         with nullcontext() if grad else torch.inference_mode():
             return F.log_softmax(self.model.lm_head(hidden.float()).float(), dim=-1)
 
-    def _encode_prompts(self, prompts: Sequence[str], what: str = "prompt") -> list[list[int]]:
-        return [self._prefix_ids + ids for ids in self.tokenizer.encode(prompts, what)]
+    def _encode_prompts(self, prompts: Sequence[str], what: str = "prompt",
+                        prefixes: Sequence[str] | None = None) -> list[list[int]]:
+        """``<eod>``, the model's prefix, then ``prefixes[j]`` (if given) and prompt j, as token ids."""
+        ids = self.tokenizer.encode(prompts, what)
+        if prefixes is None:
+            return [self._prefix_ids + x for x in ids]
+        if len(prefixes) != len(prompts):
+            raise LMError(f"{len(prefixes)} prefixes for {len(prompts)} {what}s")
+        distinct = list(dict.fromkeys(prefixes))
+        encoded = dict(zip(distinct, self.tokenizer.encode(distinct, "prefix")))
+        return [self._prefix_ids + encoded[p] + x for p, x in zip(prefixes, ids)]
 
     # ---- scoring ------------------------------------------------------------------------------------
     def logprob(self, prompts: Sequence[str], continuations: Sequence[str],
@@ -293,7 +303,8 @@ class LanguageModel:
         return norm[0], raw[0]
 
     def distributions(self, queries: Sequence[tuple[str, str]], domains: Mapping[str, Sequence[str]],
-                      groups: Sequence[int] | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
+                      groups: Sequence[int] | None = None,
+                      prefixes: Sequence[str] | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Batched :meth:`distribution`: one (normalised, raw) pair of arrays per (subject, relation) query.
 
         One forward pass per batch of queries of a relation: each row packs the prompt and the relation's
@@ -304,6 +315,8 @@ class LanguageModel:
             queries: (subject, relation) pairs.
             domains: relation -> candidate objects (the relation's domain).
             groups: internal (grouped edit views); leave None.
+            prefixes: text read before query j's prompt (after the model's own prefix), one per query: many
+                in-context edits scored in one batch (``prefixes[j]`` is what ``with_prefix`` would add).
 
         Returns:
             (normalised, raw): two lists with one array per query, aligned with ``domains[relation]``.
@@ -323,7 +336,7 @@ class LanguageModel:
         if not queries:
             return [], []
         tok = self.tokenizer
-        prompts = self._encode_prompts([f"{s} {r}" for s, r in queries])
+        prompts = self._encode_prompts([f"{s} {r}" for s, r in queries], prefixes=prefixes)
         grp = None if groups is None else np.asarray(groups)
         norm: list = [None] * len(queries)
         raw: list = [None] * len(queries)
@@ -336,6 +349,24 @@ class LanguageModel:
                 raw[i] = np.exp(lp)
                 norm[i] = np.exp(lp - np.logaddexp.reduce(lp))
         return norm, raw
+
+    def packed_positions(self, queries: Sequence[tuple[str, str]], domains: Mapping[str, Sequence[str]]) -> int:
+        """Token positions :meth:`distributions` computes for ``queries``: each query's ``<eod>``, prefix and
+        prompt, plus its relation's candidate prefix tree (the work is about 2 x parameters per position).
+
+        Example:
+            >>> import lm, tempfile
+            >>> d = lm._toy.write_toy_corpus(tempfile.mkdtemp(), n_subjects=4, n_relations=1)
+            >>> m = lm.LanguageModel.untrained(d, lm.ModelConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32))
+            >>> c = lm.read_corpus(d); r = next(iter(c.domains))
+            >>> m.packed_positions([(c.subjects[0], r)], c.domains) > len(c.domains[r])
+            True
+        """
+        tok = self.tokenizer
+        nodes = {r: len(_Trie(tok.encode(list(domains[r]), f"object of {r!r}"), tok.end_id).tokens)
+                 for r in dict.fromkeys(r for _, r in queries)}
+        prompts = self._encode_prompts([f"{s} {r}" for s, r in queries])
+        return sum(len(p) + nodes[r] for p, (_, r) in zip(prompts, queries))
 
     def _trie_scores(self, prompts: list[list[int]], trie: _Trie, groups: np.ndarray | None) -> np.ndarray:
         """(Q, K) log P(candidate_k + end | prompt_q) as numbers: :meth:`_trie_logprobs` in chunks of rows."""
@@ -380,7 +411,7 @@ class LanguageModel:
         return sums.index_add(1, torch.from_numpy(trie.step_candidate).to(steps.device), steps)  # (B, K)
 
     def p_true(self, sentences: Sequence[str], return_raw: bool = False,
-               groups: Sequence[int] | None = None):
+               groups: Sequence[int] | None = None, prefixes: Sequence[str] | None = None):
         """P(true) of each sentence from the prompt ``"<sentence>" is``.
 
         Args:
@@ -388,6 +419,7 @@ class LanguageModel:
                 ``"Ann lives in Paris"`` or ``"not Ann lives in Paris"`` (a trailing `` .`` is ignored).
             return_raw: also return the raw P(true) next-token probability.
             groups: internal (grouped edit views); leave None.
+            prefixes: text read before sentence j's prompt, one per sentence (see :meth:`distributions`).
 
         Returns:
             ``P(true) / (P(true) + P(false))`` as an (n,) array, and the raw P(true) if asked.
@@ -403,7 +435,7 @@ class LanguageModel:
         tok = self.tokenizer
         true_id, false_id = tok.token_id("true"), tok.token_id("false")
         texts = [s[:-2].rstrip() if s.endswith(" .") else s for s in sentences]
-        prompts = self._encode_prompts([f'"{s}" is' for s in texts], "sentence")
+        prompts = self._encode_prompts([f'"{s}" is' for s in texts], "sentence", prefixes)
         lengths = np.fromiter(map(len, prompts), dtype=np.int64, count=len(prompts))
         pt, pf = np.zeros(len(prompts)), np.zeros(len(prompts))
         for rows in _chunks(lengths, _MAX_TOKENS):

@@ -410,9 +410,21 @@ def _log_beta_integral(c: np.ndarray, w: np.ndarray, lo: float, hi: float) -> np
     The integrand is a polynomial of degree c + w, so Gauss-Legendre quadrature with (c + w) // 2 + 1
     nodes is exact; its terms are positive, so the log-sum-exp loses nothing to cancellation.
     """
-    out = np.empty(c.shape)
     if c.size == 0:
-        return out
+        return np.empty(c.shape)
+    if np.any(c != np.round(c)) or np.any(w != np.round(w)) or np.any(c < 0) or np.any(w < 0):
+        raise EvidenceError("mention counts under a reliability model must be non-negative integers")
+    ci, wi = c.astype(np.int64), w.astype(np.int64)
+    top_c, top_w = int(ci.max()), int(wi.max())
+    m = (top_c + top_w) // 2 + 1
+    x, wt = np.polynomial.legendre.leggauss(m)
+    rho = lo + (hi - lo) * (x + 1) / 2  # nodes in (lo, hi); the weights sum to 2, so the mean uses wt / 2
+    with np.errstate(divide="ignore"):
+        log_terms = (np.arange(top_c + 1)[:, None, None] * np.log(rho) + np.arange(top_w + 1)[None, :, None]
+                     * np.log1p(-rho) + np.log(wt / 2))  # (C, W, m): a table over every (count, other) pair
+    peak = log_terms.max(axis=-1, keepdims=True)
+    table = (peak + np.log(np.exp(log_terms - peak).sum(axis=-1, keepdims=True)))[..., 0]
+    return table[ci, wi]
     if np.any(c != np.round(c)) or np.any(w != np.round(w)) or np.any(c < 0) or np.any(w < 0):
         raise EvidenceError("mention counts under a reliability model must be non-negative integers")
     pairs, inverse = np.unique(np.stack([c.ravel(), w.ravel()], axis=1), axis=0, return_inverse=True)

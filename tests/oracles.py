@@ -2,7 +2,9 @@
 
 ``brute_force`` enumerates every joint assignment of a subject's relations and multiplies the model's
 probabilities written out from the definitions in DESIGN.md: CPT entries, the noisy channel of each
-mention, and the noisy label of each statement.
+mention (or, with a per-fact reliability rho ~ Uniform(lo, hi), the integral over rho of the fact's
+mentions' probabilities, by scipy's adaptive quadrature rather than the Gauss-Legendre rule rational
+uses), and the noisy label of each statement.
 """
 
 from __future__ import annotations
@@ -29,16 +31,33 @@ def subject_log_joint(graph, cpts, evidence, subject):
         for r in rels:
             idx = tuple(graph.domain(p).index(values[p]) for p in graph.parents(r))
             logp += math.log(cpts[r][idx][graph.domain(r).index(values[r])])
-        for r, o in mentions:
-            k = graph.size_of(r)
-            if k > 1:
-                p = 1 - evidence.eps if values[r] == o else evidence.eps / (k - 1)
-                logp += math.log(p) if p > 0 else -math.inf
+        if evidence.reliability is None:
+            for r, o in mentions:
+                k = graph.size_of(r)
+                if k > 1:
+                    p = 1 - evidence.eps if values[r] == o else evidence.eps / (k - 1)
+                    logp += math.log(p) if p > 0 else -math.inf
+        else:
+            for r in rels:
+                said = [o for rr, o in mentions if rr == r]
+                k = graph.size_of(r)
+                if said and k > 1:
+                    logp += math.log(_reliability_likelihood(evidence.reliability, k, sum(o == values[r] for o in said),
+                                                             len(said)))
         for st in statements:
             p = 1 - evidence.statement_noise if st.holds(values) == st.label else evidence.statement_noise
             logp += math.log(p) if p > 0 else -math.inf
         out[combo] = logp
     return out
+
+
+def _reliability_likelihood(reliability, k, hits, n):
+    """P(n mentions of a fact, ``hits`` of them stating its true object | rho ~ U(lo, hi)), by quadrature."""
+    from scipy.integrate import quad
+
+    lo, hi = reliability
+    value, _ = quad(lambda rho: rho**hits * ((1 - rho) / (k - 1)) ** (n - hits), lo, hi, epsabs=0, epsrel=1e-13)
+    return value / (hi - lo)
 
 
 def brute_force(graph, cpts, evidence, subject, extra=()):

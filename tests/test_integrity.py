@@ -26,7 +26,7 @@ from bridges.run.report import _fmt
 TINY = {
     "world": {"name": "tiny", "n_subjects": 16},
     "corpus": {"shuffles": 1},
-    "train": {"epochs": 2, "progress": False, "eval_facts": 20, "compile": False,
+    "train": {"epochs": 2, "progress": False, "eval_facts": 20, "compile": False, "batch_size": 8,
               "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
     "edit": {"lora": {"steps": 2}},
     "evaluate": {"n_requests": 2, "methods": ["lora"], "rules": ["bayes"], "other_subjects": 1},

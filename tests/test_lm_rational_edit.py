@@ -165,7 +165,10 @@ def _report(model, edited, requests, domains):
 def test_targets_move_toward_the_teacher_and_the_edit_still_succeeds(model, corpus, requests):
     domains = corpus[0].domains
     lora = [lm.edit(model, "lora", [_plain(r)], lm.LoraEditConfig(lr=LR)) for r in requests]
-    rational = [lm.edit(model, "rational", [r], lm.RationalEditConfig(lr=LR)) for r in requests]
+    # weights 1 on this 0.1M-parameter test model (the defaults, 2 and 3, are tuned on the tiny model of the
+    # default world; here target weight 2 leaves one of the six requested objects short of the argmax)
+    rational = [lm.edit(model, "rational", [r], lm.RationalEditConfig(lr=LR, target_weight=1.0, locality_weight=1.0))
+                for r in requests]
     ok_l, kl_l, _ = _report(model, lora, requests, domains)
     ok_r, kl_r, _ = _report(model, rational, requests, domains)
     _, kl_0, _ = _report(model, [model] * len(requests), requests, domains)

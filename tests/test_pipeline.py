@@ -20,7 +20,7 @@ TINY = {
               "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
     "edit": {"lora": {"steps": 4}, "ft": {"steps": 4}},
     "evaluate": {"n_requests": 4, "methods": ["lora", "context"], "rules": ["bayes", "jeffrey"],
-                 "other_subjects": 2},
+                 "other_subjects": 2, "chunk": 2},
     "report": {"trace_requests": 1, "trace_points": 3},
 }
 
@@ -114,16 +114,16 @@ def test_interrupted_evaluation_resumes_and_does_only_the_rest(finished_run, tmp
     real = evaluate_module.evaluate
     calls = []
 
-    def interrupt_after_two(*args, **kwargs):
-        if len(calls) == 2:
+    def interrupt_after_one_chunk(*args, **kwargs):
+        if len(calls) == 1:
             raise KeyboardInterrupt
         calls.append(list(args[4]))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(evaluate_module, "evaluate", interrupt_after_two)
+    monkeypatch.setattr(evaluate_module, "evaluate", interrupt_after_one_chunk)
     with pytest.raises(KeyboardInterrupt):
         run_stage("evaluate", run, _config(), quiet=True)
-    assert len((run / "evaluate" / "records.jsonl").read_text().splitlines()) == 2
+    assert len((run / "evaluate" / "records.jsonl").read_text().splitlines()) == 2  # the first chunk of two
     calls.clear()
     monkeypatch.setattr(evaluate_module, "evaluate", lambda *a, **k: (calls.append(list(a[4])), real(*a, **k))[1])
     run_pipeline(run, _config(), quiet=True)

@@ -1,10 +1,13 @@
 """The edit benchmark: the :class:`Believer` protocol, its agents, edit requests, evaluation, summary."""
 
-from .believers import BayesBeliever, LMBeliever
-from .evaluate import CASES, EvaluateConfig, edit_seed, evaluate
-from .protocol import Believer, EditRequest
+from .believers import BayesBeliever, LMBeliever, TaughtRequest, Teacher, TeacherSettings
+from .evaluate import CASES, EvaluateConfig, edit_seed, evaluate, total_variation
+from .knowledge import knowledge
+from .protocol import Believer, EditedList, EditRequest, edit_all
 from .requests import RequestConfig, sample_requests
-from .summary import GROUPS, interval, summarise
+from .summary import GRADED, GROUPS, interval, slope_through_origin, summarise
 
-__all__ = ["CASES", "GROUPS", "BayesBeliever", "Believer", "EditRequest", "EvaluateConfig", "LMBeliever",
-           "RequestConfig", "edit_seed", "evaluate", "interval", "sample_requests", "summarise"]
+__all__ = ["CASES", "GRADED", "GROUPS", "BayesBeliever", "Believer", "EditRequest", "EditedList", "EvaluateConfig",
+           "LMBeliever", "RequestConfig", "TaughtRequest", "Teacher", "TeacherSettings", "edit_all", "edit_seed",
+           "evaluate", "interval", "knowledge", "sample_requests", "slope_through_origin", "summarise",
+           "total_variation"]

@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Believer", "EditRequest"]
+__all__ = ["Believer", "EditRequest", "Edited", "EditedList", "edit_all"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,74 @@ class Believer(Protocol):
         """A new believer with the request applied; ``self`` is unchanged. ``seed`` makes a stochastic
         edit reproducible (the benchmark derives it from the request's index)."""
         ...
+
+
+@runtime_checkable
+class Edited(Protocol):
+    """The edited believers of a batch of requests (``edited[i]`` answers for request i), scored together.
+
+    An agent that can edit many requests at once (``edit_many(requests, seeds) -> Edited``; the LM's
+    LoRA, fine-tuning and rational edits train them in one batch) returns one of these; any other agent
+    is edited request by request and wrapped in :class:`EditedList`.
+    """
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, i: int) -> Believer: ...
+
+    def distributions(self, rows: Sequence[int], queries: Sequence[tuple[str, str]]
+                      ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Query j answered by edited believer ``rows[j]``."""
+        ...
+
+    def sentence_probabilities(self, rows: Sequence[int], sentences: Sequence[Any]) -> np.ndarray:
+        """Sentence j judged by edited believer ``rows[j]``."""
+        ...
+
+
+class EditedList:
+    """Believers edited one by one, behind the batched :class:`Edited` interface.
+
+    Example:
+        >>> import rational
+        >>> from bridges import BayesBeliever
+        >>> post = rational.fit(rational.sample_world(rational.example_graph(), 10, seed=0))
+        >>> s = post.subjects[0]
+        >>> edited = edit_all(BayesBeliever(post), [EditRequest(s, "country", "Japan")], [0])
+        >>> round(float(edited.distributions([0], [(s, "country")])[0][0][1]), 9)
+        1.0
+    """
+
+    def __init__(self, believers: Sequence[Believer]):
+        self.believers = list(believers)
+
+    def __len__(self) -> int:
+        return len(self.believers)
+
+    def __getitem__(self, i: int) -> Believer:
+        return self.believers[i]
+
+    def _by_row(self, rows, items, score):
+        rows = np.asarray(rows, dtype=np.int64)
+        out: list = [None] * len(items)
+        for i in dict.fromkeys(rows.tolist()):
+            at = np.flatnonzero(rows == i)
+            for j, value in zip(at, score(self.believers[i], [items[k] for k in at])):
+                out[j] = value
+        return out
+
+    def distributions(self, rows, queries):
+        pairs = self._by_row(rows, list(queries), lambda b, q: list(zip(*b.distributions(q))))
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    def sentence_probabilities(self, rows, sentences):
+        return np.asarray(self._by_row(rows, list(sentences), lambda b, ss: list(b.sentence_probabilities(ss))),
+                          float)
+
+
+def edit_all(believer: Believer, requests: Sequence[EditRequest], seeds: Sequence[int]) -> Edited:
+    """Edit ``believer`` with each request independently: batched where the believer can
+    (``edit_many``), one by one otherwise."""
+    if hasattr(believer, "edit_many"):
+        return believer.edit_many(list(requests), list(seeds))
+    return EditedList([believer.edit(r, seed) for r, seed in zip(requests, seeds)])

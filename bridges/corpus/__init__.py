@@ -4,7 +4,7 @@ Modules: :mod:`~bridges.corpus.format` (files, markers, version), :mod:`~bridges
 (evidence items <-> sentences), :mod:`~bridges.corpus.write`, :mod:`~bridges.corpus.read`.
 """
 
-from .format import (CORPUS_FILE, DEFAULT_CHUNK, END_OF_DOCUMENT, FORMAT_VERSION, METADATA_FILE, SENTENCE_TYPES,
+from .format import (CORPUS_FILE, DEFAULT_CHUNK, DEFAULT_SHUFFLES, END_OF_DOCUMENT, FORMAT_VERSION, METADATA_FILE, SENTENCE_TYPES,
                      CorpusError)
 from .read import (evidence_from_corpus, file_sha256, graph_from_metadata, iter_documents, load_metadata,
                    verify_corpus)
@@ -14,6 +14,7 @@ from .write import CorpusSummary, make_corpus, render_corpus, write_corpus
 __all__ = [
     "CORPUS_FILE",
     "DEFAULT_CHUNK",
+    "DEFAULT_SHUFFLES",
     "END_OF_DOCUMENT",
     "FORMAT_VERSION",
     "METADATA_FILE",

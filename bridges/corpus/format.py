@@ -8,7 +8,7 @@ documents and the sha256 of ``corpus.jsonl``, which readers check, and ``format_
 
 from __future__ import annotations
 
-__all__ = ["CORPUS_FILE", "DEFAULT_CHUNK", "END_OF_DOCUMENT", "FORMAT_VERSION", "METADATA_FILE", "SENTENCE_END",
+__all__ = ["CORPUS_FILE", "DEFAULT_CHUNK", "DEFAULT_SHUFFLES", "END_OF_DOCUMENT", "FORMAT_VERSION", "METADATA_FILE", "SENTENCE_END",
            "SENTENCE_TYPES", "CorpusError"]
 
 FORMAT_VERSION = 1
@@ -16,7 +16,8 @@ CORPUS_FILE = "corpus.jsonl"
 METADATA_FILE = "metadata.json"
 SENTENCE_END = " ."
 END_OF_DOCUMENT = "<eod>"
-DEFAULT_CHUNK = 1  # sentences per document (see bridges.corpus.write)
+DEFAULT_CHUNK = 10  # sentences about one subject per document, at most (the seed paper's documents)
+DEFAULT_SHUFFLES = 8  # independent shuffles of every subject's sentences (each item of evidence this many times)
 #: Sentence types, in the order of the summary: atomic mentions, then statements by connective.
 SENTENCE_TYPES = ("mention", "true_false", "not", "and", "or", "implies")
 

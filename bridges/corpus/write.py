@@ -40,7 +40,7 @@ import numpy as np
 
 from .._io import atomic_outputs
 from ..world.names import check_vocabulary
-from .format import (CORPUS_FILE, DEFAULT_CHUNK, END_OF_DOCUMENT, FORMAT_VERSION, METADATA_FILE, SENTENCE_END,
+from .format import (CORPUS_FILE, DEFAULT_CHUNK, DEFAULT_SHUFFLES, END_OF_DOCUMENT, FORMAT_VERSION, METADATA_FILE, SENTENCE_END,
                      SENTENCE_TYPES, CorpusError)
 from .sentences import KIND_TYPE, kind_of, sentence_of_statement
 
@@ -103,7 +103,7 @@ def _documents(per_subject: list[list[str]], subjects: Sequence[str], seed: int,
             yield s, docs
 
 
-def render_corpus(world: World, seed: int | None = None, shuffles: int = 3, chunk: int = DEFAULT_CHUNK
+def render_corpus(world: World, seed: int | None = None, shuffles: int = DEFAULT_SHUFFLES, chunk: int = DEFAULT_CHUNK
                   ) -> Iterator[dict[str, Any]]:
     """The corpus documents of a world, in file order (see the module docstring for the layout).
 
@@ -209,7 +209,7 @@ def _metadata(world: World, name: str, options: dict | None, seed: int, shuffles
     }
 
 
-def write_corpus(world: World, out_dir: str | Path, *, seed: int | None = None, shuffles: int = 3,
+def write_corpus(world: World, out_dir: str | Path, *, seed: int | None = None, shuffles: int = DEFAULT_SHUFFLES,
                  chunk: int = DEFAULT_CHUNK, world_name: str = "custom", world_options: dict | None = None,
                  quiet: bool = False, progress: bool | None = None) -> CorpusSummary:
     """Render a world's corpus to ``out_dir/corpus.jsonl`` and ``out_dir/metadata.json``, atomically.
@@ -242,7 +242,7 @@ def write_corpus(world: World, out_dir: str | Path, *, seed: int | None = None, 
         >>> world = bridges.build_world("tiny", seed=0, n_subjects=5)
         >>> summary = write_corpus(world, tempfile.mkdtemp(), world_name="tiny", quiet=True)
         >>> summary.facts, summary.shuffles
-        (40, 3)
+        (40, 8)
     """
     from coherence import render_statement  # noqa: F401 - imported here so the timing excludes sympy's import
     from tqdm.auto import tqdm
@@ -281,7 +281,7 @@ def write_corpus(world: World, out_dir: str | Path, *, seed: int | None = None, 
     return summary
 
 
-def make_corpus(world: str | Path, out_dir: str | Path, *, seed: int = 0, shuffles: int = 3, chunk: int = DEFAULT_CHUNK,
+def make_corpus(world: str | Path, out_dir: str | Path, *, seed: int = 0, shuffles: int = DEFAULT_SHUFFLES, chunk: int = DEFAULT_CHUNK,
                 quiet: bool = False, progress: bool | None = None, force: bool = False,
                 **overrides) -> CorpusSummary:
     """Build a world by name or graph file and write its corpus: ``python -m bridges corpus`` from Python.

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..corpus.format import DEFAULT_CHUNK
+from ..corpus.format import DEFAULT_CHUNK, DEFAULT_SHUFFLES
 
 __all__ = ["EvaluateSettings", "PipelineError", "ReportSettings", "RunConfig", "Settings", "config_to_toml",
            "load_config"]
@@ -37,12 +37,19 @@ class PipelineError(ValueError):
 class EvaluateSettings:
     """[evaluate]: which requests, agents and rules, and how."""
 
-    n_requests: int = 40  # edit requests drawn from the world
+    n_requests: int = 160  # edit requests drawn from the world
     seed: int = 0  # request sampling, case sampling and per-request edit seeds
     rules: tuple[str, ...] = ("bayes", "observe", "jeffrey", "virtual")  # the rational agent's update rules
-    methods: tuple[str, ...] = ("lora", "ft", "context")  # LM edit methods
+    #                                   (the first decides the downstream group: keep bayes first)
+    methods: tuple[str, ...] = ("lora", "ft", "context", "rational")  # LM edit methods
+    implication_share: float = 0.5  # share of requests with downstream implications (see min_shift)
+    min_shift: float = 0.2  # a request has downstream implications when bayes moves a downstream relation of
+    #                         its subject by at least this total variation
+    fixing_share: float = 0.5  # of the other requests: share asking for the true object where the LM is wrong
     other_subjects: int = 3  # queries per request in each other-subject case
-    fixing_share: float = 0.5  # share of requests that ask for the true object where the LM is wrong
+    logic_requests: int | None = 48  # logical-coherence checks on the first this many requests (None: all)
+    chunk: int = 16  # requests edited and scored together (in one batch where a method allows it); sharded
+    #                  runs split the requests by chunk, so their records equal a one-process run's
     threads: int = 1  # torch threads per process while evaluating: the same in every process, so a sharded
     #                   (torchrun) run gives bit-identical numbers to a one-process run
 
@@ -56,10 +63,15 @@ class EvaluateSettings:
                 raise ValueError(f"{what} lists a name twice: {list(names)}")
         if self.other_subjects < 0:
             raise ValueError(f"other_subjects must be non-negative, got {self.other_subjects}")
-        if self.threads < 1:
-            raise ValueError(f"threads must be at least 1, got {self.threads}")
-        if not 0 <= self.fixing_share <= 1:
-            raise ValueError(f"fixing_share must be in [0, 1], got {self.fixing_share}")
+        if self.logic_requests is not None and self.logic_requests < 0:
+            raise ValueError(f"logic_requests must be non-negative or none, got {self.logic_requests}")
+        if self.threads < 1 or self.chunk < 1:
+            raise ValueError(f"threads and chunk must be at least 1, got {self.threads} and {self.chunk}")
+        for name in ("fixing_share", "implication_share"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        if not 0 < self.min_shift <= 1:
+            raise ValueError(f"min_shift must be in (0, 1], got {self.min_shift}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,7 +180,7 @@ def _defaults() -> dict[str, dict[str, Any]]:
 
     return {
         "world": {"name": "default", "seed": 0},  # plus n_subjects and any rational.WorldOptions field
-        "corpus": {"shuffles": 3, "chunk": DEFAULT_CHUNK},
+        "corpus": {"shuffles": DEFAULT_SHUFFLES, "chunk": DEFAULT_CHUNK},
         "train": {"preset": "tiny"},  # plus any lm.TrainConfig field, and model = {lm.ModelConfig fields}
         "fit": plain(FitSettings),
         "edit": {},  # per method: fields of its config dataclass ([edit.lora], [edit.ft], ...)
@@ -193,6 +205,8 @@ class Settings:
     edit: dict[str, Any]  # method -> its config instance (for every evaluated method)
     evaluate: EvaluateSettings
     report: ReportSettings
+    teacher: Any  # bridges.TeacherSettings of the rational method ([edit.rational] rule, min_shift, anchors)
+    context_auto: bool  # [edit.context] repeats not given: the edit stage picks it (see bridges.run.stages)
 
 
 @dataclasses.dataclass
@@ -287,15 +301,27 @@ class RunConfig:
             if rule not in rational.rules():
                 raise PipelineError(f"{source}: [evaluate] rules: unknown update rule {rule!r}; registered: "
                                     f"{list(rational.rules())}")
+        from ..bench.believers import TeacherSettings
+
         edit = {}
+        teacher_keys = {f.name for f in dataclasses.fields(TeacherSettings)}
+        rational_keys = dict(self["edit"].get("rational", {}))
+        teacher = _build(TeacherSettings, {k: v for k, v in rational_keys.items() if k in teacher_keys},
+                         f"{source}: [edit.rational]")
+        if teacher.rule not in rational.rules():
+            raise PipelineError(f"{source}: [edit.rational] rule: unknown update rule {teacher.rule!r}; registered: "
+                                f"{list(rational.rules())}")
         for method in dict.fromkeys([*evaluate.methods, *self["edit"]]):
             if method not in lm.edit_methods():
                 raise PipelineError(f"{source}: unknown edit method {method!r} (in [evaluate] methods or "
                                     f"[edit.{method}]); registered: {list(lm.edit_methods())}")
             cls = lm.get_edit_method(method).config_cls
-            edit[method] = _build(cls, self["edit"].get(method, {}), f"{source}: [edit.{method}]")
+            values = {k: v for k, v in self["edit"].get(method, {}).items()
+                      if not (method == "rational" and k in teacher_keys)}
+            edit[method] = _build(cls, values, f"{source}: [edit.{method}]")
+        context_auto = "repeats" not in self["edit"].get("context", {})
         return Settings(spec, seed, corpus["shuffles"], corpus["chunk"], preset, train_cfg, model_cfg, dict(model),
-                        fit, {m: edit[m] for m in evaluate.methods}, evaluate, report)
+                        fit, {m: edit[m] for m in evaluate.methods}, evaluate, report, teacher, context_auto)
 
 
 def load_config(path: str | os.PathLike | None, base: RunConfig | None = None) -> RunConfig:

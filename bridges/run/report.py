@@ -28,6 +28,60 @@ def _pp(block: dict) -> str:
     return f"{'-' if pre is None else _num(pre, 3)} -> {_fmt(block['post'])}"
 
 
+def _knowledge_lines(known: dict | None) -> list[str]:
+    if not known:
+        return []
+    agent, ref = known["agent"], known["reference"]
+    lines = [f"Before any edit: accuracy on the world's facts (top answer = true object), {agent} against the "
+             f"rational agent ({ref})",
+             f"  {'facts':<44}{'n':>7}{agent:>22}{ref:>22}{'agree':>22}{'greedy generation':>22}"]
+    names = {"held_out": "never mentioned nor stated (held out)",
+             "confident": "in training, rational P(true) >= 0.9",
+             "graded": "in training, rational P(true) < 0.9"}
+    for kind in ("held_out", "confident", "graded"):
+        e = known[kind]
+        gen = _fmt(e["agent_generative"]) if "agent_generative" in e else "-"
+        lines.append(f"  {names[kind]:<44}{e['n']:>7}{_fmt(e['agent']):>22}{_fmt(e['reference']):>22}"
+                     f"{_fmt(e['agreement']):>22}{gen:>22}")
+    return lines + [""]
+
+
+def _downstream_lines(summary: dict, agents: list[str], rule0: str) -> list[str]:
+    shift = summary.get("downstream_shift")
+    if not shift:
+        return []
+    n = summary["counts"]["downstream"]
+    lines = [f"Downstream shift captured ({n} requests with downstream implications; the edited subject's "
+             f"downstream relations): slope of the agent's change against the rational agent's ({rule0}) change "
+             "of the probability of the rational new top object (1 = moves as the rational agent does, "
+             "0 = does not move); share of the pairs whose rational top answer changes where the agent's "
+             "follows; MAE on those pairs",
+             f"  {'agent':<22}{'downstream shift captured':>34}{'pairs':>8}{'top answer follows':>26}"
+             f"{'MAE before -> after':>34}"]
+    for m in agents:
+        d = shift[m][rule0]
+        lines.append(f"  {m:<22}{_fmt(d['slope']):>34}{d['slope']['n']:>8}{_fmt(d['follows']):>26}"
+                     f"{_pp(d['mae']):>34}")
+    return lines + [""]
+
+
+def _belief_lines(summary: dict, agents: list[str], rule0: str) -> list[str]:
+    beliefs = summary.get("beliefs")
+    if not beliefs:
+        return []
+    lines = [f"MAE against the rational agent ({rule0}) over every query, apart for graded beliefs (its largest "
+             "probability < 0.9 before the edit) and confident ones; and against its predictive of the next "
+             "*mention* (what an LM trained on the corpus predicts: a mention states the truth only with the "
+             "fact's reliability)",
+             f"  {'agent':<22}{'graded: before -> after':>34}{'confident: before -> after':>34}"
+             f"{'vs mention: before -> after':>34}"]
+    for m in agents:
+        b = beliefs[m][rule0]
+        mention = _pp(b["mention"]["mae"]) if "mention" in b else "-"
+        lines.append(f"  {m:<22}{_pp(b['graded']['mae']):>34}{_pp(b['confident']['mae']):>34}{mention:>34}")
+    return lines + [""]
+
+
 def render_table(results: dict) -> str:
     """A plain-text table of the headline figures (every figure with its 95% interval; n in the header).
 
@@ -43,18 +97,27 @@ def render_table(results: dict) -> str:
     rule0 = references[0]
     lines = [f"Edit benchmark: {counts['all']} edit requests "
              f"(updating {counts['updating']}, fixing errors {counts['fixing']}, breaking {counts['breaking']}, "
-             f"downstream implications {counts['downstream']}); 95% intervals in brackets", ""]
+             f"with downstream implications {counts['downstream']}); 95% intervals in brackets", ""]
+    lines += _knowledge_lines(results.get("knowledge"))
     groups = [g for g in ("all", "updating", "fixing", "breaking", "downstream") if counts[g]]
     lines.append("P(requested object): before -> after [95% interval of after]")
-    head = f"  {'agent':<16}" + "".join(f"{g:>30}" for g in groups)
+    head = f"  {'agent':<22}" + "".join(f"{g:>30}" for g in groups)
     lines += [head, "  " + "-" * (len(head) - 2)]
     for u in references:
-        lines.append(f"  {u:<16}" + "".join(
+        lines.append(f"  {u:<22}" + "".join(
             f"{_pp(summary['groups'][g]['reference'][u]['p_requested']):>30}" for g in groups))
     for m in agents:
-        lines.append(f"  {m:<16}" + "".join(
+        lines.append(f"  {m:<22}" + "".join(
             f"{_pp(summary['groups'][g]['agents'][m]['p_requested']):>30}" for g in groups))
+    k = results.get("context_repeats")
+    if k and "lm:context" in agents and f"bayes:observe(w={k})" in references:
+        lm_c = summary["groups"]["all"]["agents"]["lm:context"]["p_requested"]
+        ag_c = summary["groups"]["all"]["reference"][f"bayes:observe(w={k})"]["p_requested"]
+        lines.append(f"  in context: the request stated {k} times before the question moves the LM's P(o*) by "
+                     f"{_fmt(lm_c['delta'])}, the rational agent's (k = {k} more mentions) by {_fmt(ag_c['delta'])}")
     lines.append("")
+    lines += _downstream_lines(summary, agents, rule0)
+    lines += _belief_lines(summary, agents, rule0)
     lines.append(f"Against the rational agent ({rule0}), all requests: accuracy = the agent's top object is the "
                  "rational one; MAE = mean |P - P_rational| over the domain (candidate-normalised; raw mass)")
     head = f"  {'agent':<12}{'case':<30}{'accuracy before -> after':>34}{'MAE before -> after':>34}{'MAE raw after':>16}"
@@ -66,15 +129,17 @@ def render_table(results: dict) -> str:
             lines.append(f"  {m:<12}{case:<30}{_pp(block['accuracy']):>34}{_pp(block['mae']):>34}"
                          f"{'-' if raw is None else _num(raw, 3):>16}")
     lines.append("")
-    lines.append("Logical coherence after the edit: mean violation per check (0 = coherent; the rational agent "
-                 "must read 0)")
+    checked = sum(1 for r in results["records"] if next(iter(r["agents"].values()))["logic"])
+    lines.append(f"Logical coherence after the edit ({checked} requests checked): mean violation per check "
+                 "(0 = coherent; the rational agent must read 0)")
     names = [*agents, *references]
     checks = sorted({c for a in names for c in summary["logic"][a]})
-    head = f"  {'check':<22}" + "".join(f"{a:>14}" for a in names)
+    w = max(14, *(len(a) + 2 for a in names))
+    head = f"  {'check':<22}" + "".join(f"{a:>{w}}" for a in names)
     lines += [head, "  " + "-" * (len(head) - 2)]
     for c in checks:
         lines.append(f"  {c:<22}" + "".join(
-            f"{summary['logic'][a][c]['mean']:>14.3g}" if c in summary["logic"][a] else f"{'-':>14}"
+            f"{summary['logic'][a][c]['mean']:>{w}.3g}" if c in summary["logic"][a] else f"{'-':>{w}}"
             for a in names))
     lines.append(f"\nthe rational agent: largest axiom violation {summary['rational_max_violation']:.1e}, largest "
                  f"coherence distance {summary.get('rational_max_distance', 0.0):.1e} (an LP, exact to the "
@@ -83,13 +148,16 @@ def render_table(results: dict) -> str:
 
 
 def write_plots(results: dict, traces: list, out_dir: str | os.PathLike) -> list[Path]:
-    """Write the three figures; returns their paths.
+    """Write the four figures; returns their paths.
 
     1. ``edit_steps.png``: P(requested object) over LoRA/fine-tuning steps for a few requests, with the
        rational agent's pre- and post-edit values dashed (the seed paper's figure);
     2. ``lm_vs_rational.png``: LM against rational-agent probabilities before and after edits, with the
        diagonal;
-    3. ``coherence.png``: mean logical-coherence violation by check and agent.
+    3. ``downstream_shift.png``: each agent's change of the probability of the rational agent's new top
+       object on the downstream relations of requests with implications, against the rational change
+       (one panel per agent, the diagonal is rational revision, the horizontal axis no revision);
+    4. ``coherence.png``: mean logical-coherence violation by check and agent.
     """
     import matplotlib
 
@@ -152,6 +220,30 @@ def write_plots(results: dict, traces: list, out_dir: str | os.PathLike) -> list
     axes[0].set_ylabel("LM probability")
     axes[0].legend(fontsize=7)
     save(fig, "lm_vs_rational.png")
+
+    fig, axes = plt.subplots(1, len(agents), figsize=(3.6 * len(agents), 3.6), squeeze=False)
+    for ax, m in zip(axes[0], agents):
+        xs, ys = [], []
+        for r in recs:
+            if "downstream" not in r["groups"]:
+                continue
+            case = r["agents"][m]["cases"][rule0].get("same_subject_downstream")
+            if case:
+                xs += case["ref_change"]
+                ys += case["agent_change"]
+        ax.scatter(xs, ys, s=10, alpha=0.5)
+        ax.plot([-1, 1], [-1, 1], color="black", lw=0.8, label="rational")
+        ax.axhline(0, color="grey", lw=0.5, ls=":")
+        slope = results["summary"]["downstream_shift"][m][rule0]["slope"]["mean"]
+        ax.set_title(f"{m}: slope {'-' if slope is None else f'{slope:.2f}'}", fontsize=9)
+        ax.set_xlabel(f"rational change ({rule0})")
+        ax.set_xlim(-1.02, 1.02)
+        ax.set_ylim(-1.02, 1.02)
+    axes[0][0].set_ylabel("agent's change")
+    axes[0][0].legend(fontsize=7, loc="upper left")
+    fig.suptitle("Downstream beliefs after edits with implications: change of P(rational new top object)",
+                 fontsize=9)
+    save(fig, "downstream_shift.png")
 
     logic = results["summary"]["logic"]
     names = list(logic)

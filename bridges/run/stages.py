@@ -149,12 +149,19 @@ def load_posterior(run: Path):
     return post
 
 
-def load_agents(run: Path, settings):
+def load_agents(run: Path, settings, context_repeats: int | None = None):
     """(world, references by name, agents by name) of a run: the rational agent under each update rule
-    and the LM under each edit method, loaded from the run's files (nothing is refitted)."""
+    and the LM under each edit method, loaded from the run's files (nothing is refitted).
+
+    With the ``context`` method and ``context_repeats`` = k (its prefix states each request k times), the
+    references also hold the agent's counterpart, ``observe`` with k mentions (named ``bayes:observe(w=k)``).
+    The ``rational`` method's teacher is the agent under ``[edit.rational] rule``.
+    """
+    import dataclasses as dc
+
     import lm
 
-    from ..bench.believers import BayesBeliever, LMBeliever
+    from ..bench.believers import BayesBeliever, LMBeliever, Teacher
     from ..world.store import load_world
 
     world = load_world(run / "world" / "world.json")
@@ -162,7 +169,18 @@ def load_agents(run: Path, settings):
     model = lm.load(run / "train")
     domains = {r: world.graph.domain(r) for r in world.graph.relations}
     references = {b.name: b for b in (BayesBeliever(post, u) for u in settings.evaluate.rules)}
-    agents = {b.name: b for b in (LMBeliever(model, domains, m, settings.edit[m]) for m in settings.evaluate.methods)}
+    configs = dict(settings.edit)
+    if "context" in configs and context_repeats is not None:
+        configs["context"] = dc.replace(configs["context"], repeats=context_repeats)
+        k = configs["context"].repeats
+        observe = BayesBeliever(post, "observe", {"mentions": k}, name=f"bayes:observe(w={k})")
+        references[observe.name] = observe
+    teacher = Teacher(BayesBeliever(post, settings.teacher.rule), world.subjects, world.graph.relations,
+                      settings.teacher)
+    agents, shared = {}, {}
+    for m in settings.evaluate.methods:
+        b = LMBeliever(model, domains, m, configs[m], teacher=teacher if m == "rational" else None, cache=shared)
+        agents[b.name] = b
     return world, references, agents
 
 
@@ -174,22 +192,57 @@ def load_requests(run: Path):
     return [EditRequest(**r) for r in data["requests"]]
 
 
+def context_repeats(run: Path) -> int | None:
+    """The number of times the ``context`` method states a request, as the edit stage chose it."""
+    return json.loads((run / "edit" / "requests.json").read_text()).get("context_repeats")
+
+
+def choose_repeats(post, requests, target: float = 0.9, most: float = 0.5, largest: int = 20) -> int:
+    """The smallest k for which the agent's ``observe`` with k mentions of the requested object reaches
+    ``target`` on more than ``most`` of the requests (a prefix stating the request k times is, to the agent,
+    k more mentions).
+
+    Example:
+        >>> import rational, bridges
+        >>> post = rational.fit(bridges.build_world("tiny", n_subjects=10))
+        >>> s = post.subjects[0]
+        >>> choose_repeats(post, [bridges.EditRequest(s, "continent", post.graph.domain("continent")[0])]) >= 1
+        True
+    """
+    import numpy as np
+    import rational
+
+    for k in range(1, largest + 1):
+        reached = [rational.update(post, "observe", r, mentions=k).probability(r.subject, r.relation, r.obj) >= target
+                   for r in requests]
+        if np.mean(reached) > most:
+            return k
+    return largest
+
+
 # -- edit --------------------------------------------------------------------------------------------------
 def _edit(ctx: Context) -> None:
-    """Draw the edit requests, and trace P(o*) over edit steps for a few of them."""
+    """Draw the edit requests, choose the context method's repeats, and trace P(o*) over edit steps for a
+    few requests."""
     import numpy as np
     import torch
 
     import lm
 
+    from ..bench.believers import BayesBeliever
     from ..bench.evaluate import edit_seed
     from ..bench.requests import RequestConfig, sample_requests
 
     s = ctx.settings
     world, references, agents = load_agents(ctx.run, s)
     first = next(iter(agents.values()))
-    requests = sample_requests(world, first, RequestConfig(s.evaluate.n_requests, s.evaluate.seed,
-                                                           s.evaluate.fixing_share))
+    post = next(iter(references.values())).posterior
+    e = s.evaluate
+    requests = sample_requests(world, first, RequestConfig(e.n_requests, e.seed, e.implication_share,
+                                                           e.fixing_share, e.min_shift), BayesBeliever(post))
+    repeats = None
+    if "context" in e.methods:
+        repeats = choose_repeats(post, requests) if s.context_auto else s.edit["context"].repeats
     traces = []
     trainable = [b for b in agents.values() if hasattr(b.config, "steps")]
     for i, req in enumerate(requests[: s.report.trace_requests]):
@@ -206,14 +259,16 @@ def _edit(ctx: Context) -> None:
                 if k == 0:
                     probs.append(float(b.distributions(query)[0][0][tgt]))
                     continue
-                torch.manual_seed(edit_seed(s.evaluate.seed, i))
-                edited = lm.edit(b.model, b.method, [req], dataclasses.replace(b.config, steps=int(k)))
+                seed = edit_seed(e.seed, i)
+                torch.manual_seed(seed)
+                edited = lm.edit(b.model, b.method, [b._request(req, seed)], dataclasses.replace(b.config, steps=int(k)))
                 probs.append(float(edited.distributions(query, b.domains)[0][0][tgt]))
             entry["lm"][b.method] = {"steps": steps.tolist(), "p_requested": probs}
         traces.append(entry)
     atomic_write_json(ctx.run / "edit" / "requests.json", {"requests": [dataclasses.asdict(r) for r in requests],
-                                                            "traces": traces})
-    ctx.say(f"edit: {len(requests)} edit requests drawn; P(o*) traced over edit steps for {len(traces)}")
+                                                            "context_repeats": repeats, "traces": traces})
+    ctx.say(f"edit: {len(requests)} edit requests drawn; P(o*) traced over edit steps for {len(traces)}"
+            + (f"; the context method states each request {repeats} times" if repeats else ""))
 
 
 _AGENT_INPUTS = ("world/world.json", "train/model", "fit/posterior.json", "fit/posterior.npz")
@@ -221,9 +276,10 @@ _AGENT_INPUTS = ("world/world.json", "train/model", "fit/posterior.json", "fit/p
 
 def _edit_settings(s, config):
     e = s.evaluate
-    return {"requests": [e.n_requests, e.seed, e.fixing_share, list(e.methods), list(e.rules)],
-            "edit": {m: _plain(c) for m, c in s.edit.items()},
-            "trace": [s.report.trace_requests, s.report.trace_points]}
+    return {"requests": [e.n_requests, e.seed, e.fixing_share, e.implication_share, e.min_shift, list(e.methods),
+                         list(e.rules)],
+            "edit": {m: _plain(c) for m, c in s.edit.items()}, "teacher": _plain(s.teacher),
+            "context_auto": s.context_auto, "trace": [s.report.trace_requests, s.report.trace_points]}
 
 
 register_stage(Stage("edit", ("train", "fit"), _AGENT_INPUTS, ("edit/requests.json",), _edit_settings, _edit,
@@ -266,11 +322,12 @@ def _evaluate(ctx: Context) -> None:
 
 def _evaluate_all(ctx: Context) -> None:
     from ..bench.evaluate import EvaluateConfig, evaluate
+    from ..bench.knowledge import knowledge
     from ..bench.summary import summarise
 
     s = ctx.settings
     started = time.perf_counter()
-    world, references, agents = load_agents(ctx.run, s)
+    world, references, agents = load_agents(ctx.run, s, context_repeats(ctx.run))
     requests = load_requests(ctx.run)
     startup = time.perf_counter() - started
     rank, size = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
@@ -289,28 +346,33 @@ def _evaluate_all(ctx: Context) -> None:
         mark_started(ctx, "evaluate")
     done = {i: r for i, r in _read_records(folder).items()
             if i < len(requests) and r["request"] == dataclasses.asdict(requests[i])}
-    mine = [i for i in range(len(requests)) if i % size == rank and i not in done]
+    # fixed chunks of requests, dealt round-robin to the ranks: a chunk's records do not depend on the rank
+    width = s.evaluate.chunk
+    chunks = [list(range(c, min(c + width, len(requests)))) for c in range(0, len(requests), width)]
+    mine = [c for k, c in enumerate(chunks) if k % size == rank and not all(i in done for i in c)]
     progress = None
     if not ctx.quiet:
         from tqdm import tqdm
 
-        progress = tqdm(total=len(requests), initial=len(done), desc="evaluate", unit="edit")
-    config = EvaluateConfig(seed=s.evaluate.seed, other_subjects=s.evaluate.other_subjects)
+        progress = tqdm(total=len(requests), initial=len(requests) - sum(map(len, mine)), desc="evaluate",
+                        unit="edit")
+    config = EvaluateConfig(seed=s.evaluate.seed, other_subjects=s.evaluate.other_subjects,
+                            min_shift=s.evaluate.min_shift, logic_requests=s.evaluate.logic_requests)
     loop_start = time.perf_counter()
     new = []
     with open(folder / (f"records.rank{rank}.jsonl" if size > 1 else "records.jsonl"), "a") as f:
-        for i in mine:
-            rec = evaluate(world, references, agents, [requests[i]], [i], config)[0]
-            f.write(json.dumps(rec, allow_nan=False) + "\n")
+        for chunk in mine:
+            records = evaluate(world, references, agents, [requests[i] for i in chunk], chunk, config,
+                               progress=progress)
+            f.write("".join(json.dumps(rec, allow_nan=False) + "\n" for rec in records))
             f.flush()
             os.fsync(f.fileno())
-            new.append(rec)
-            if progress is not None:
-                progress.update(1)
+            new += records
     if progress is not None:
         progress.close()
     atomic_write_json(folder / f"timing.rank{rank}.json",  # timings stay out of the records
-                      {"startup_s": startup, "requests": len(mine), "loop_s": time.perf_counter() - loop_start})
+                      {"startup_s": startup, "requests": sum(map(len, mine)),
+                       "loop_s": time.perf_counter() - loop_start})
     if size > 1:
         gathered = [None] * size
         dist.all_gather_object(gathered, new)
@@ -320,14 +382,18 @@ def _evaluate_all(ctx: Context) -> None:
     records = sorted({**done, **{r["index"]: r for r in new}}.values(), key=lambda r: r["index"])
     if len(records) != len(requests):
         raise PipelineError(f"evaluate: {len(records)} records for {len(requests)} requests")
-    results = {"config": ctx.config.sections, "requests": [r["request"] for r in records],
-               "summary": summarise(records), "records": records}
+    first = next(iter(agents.values()))
+    known = knowledge(world, next(iter(references.values())), first, generative=first.model.fact_correct)
+    results = {"config": ctx.config.sections, "context_repeats": context_repeats(ctx.run),
+               "knowledge": {"agent": first.name, "reference": next(iter(references)), **known},
+               "requests": [r["request"] for r in records], "summary": summarise(records), "records": records}
     atomic_write_json(folder / "results.json", results, indent=None, allow_nan=False)
     atomic_write_json(ctx.run / "results.json", results, indent=None, allow_nan=False)
 
 
 def _evaluate_settings(s, config):
-    return {"evaluate": _plain(s.evaluate), "edit": {m: _plain(c) for m, c in s.edit.items()}}
+    return {"evaluate": _plain(s.evaluate), "edit": {m: _plain(c) for m, c in s.edit.items()},
+            "teacher": _plain(s.teacher)}
 
 
 register_stage(Stage("evaluate", ("edit",), (*_AGENT_INPUTS, "edit/requests.json"),

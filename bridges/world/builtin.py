@@ -360,9 +360,11 @@ class WorldSpec:
         graph = self.graph()
         subjects = person_names(self.n_subjects, seed)
         check_vocabulary(graph, subjects)
+        associations = None
+        if self.associations:  # built-in associations cover every built-in relation; keep this world's
+            associations = {r: v for r, v in self.associations().items() if r in graph}
         try:
-            return sample_world(graph, subjects, seed, self.options,
-                                associations=self.associations() if self.associations else None)
+            return sample_world(graph, subjects, seed, self.options, associations=associations)
         except EvidenceError as err:
             raise WorldError(f"world {self.name!r}: {err}") from None
 
@@ -373,17 +375,40 @@ def _builtin_associations() -> Mapping:
     return ASSOCIATIONS
 
 
+#: How often each child relation is left unattested (never mentioned nor stated) in the built-in worlds:
+#: the graph, not the corpus, carries the belief about those facts.
+_CHILD_HELD_OUT = {"country of citizenship": 0.2, "educated at": 0.3, "field of work": 0.4, "native language": 0.5,
+                   "continent": 0.5, "religion": 0.5, "sport": 0.5, "occupation": 0.5, "award received": 0.5}
+
+
+def _graded(sizes: Mapping[str, int], **extra) -> dict[str, Any]:
+    """The built-in worlds' sampling options: graded beliefs, as in the seed paper's design.
+
+    Every fact has its own reliability (the share of its mentions that state the truth, drawn from
+    Uniform(0.6, 1.0)), 1-3 mentions (more in ``paper``), child relations unattested for 20-50% of the
+    people, statements about what the corpus mentions (so the agent's model is exact), and CPT rows
+    centred on real-world associations (France -> French) with Dirichlet noise.
+    """
+    return {"reliability": (0.6, 1.0), "mentions_per_fact": (1, 3), "statement_atoms": "mentions",
+            "association_strength": 10.0, "statements_per_subject": 1.0, "connectives_per_subject": 2.0,
+            "held_out_by_relation": {r: p for r, p in _CHILD_HELD_OUT.items() if r in sizes}, **extra}
+
+
 #: The built-in worlds by name.
 WORLDS: dict[str, WorldSpec] = {
     spec.name: spec
     for spec in (
-        WorldSpec("tiny", lambda: _graph_of_sizes(_TINY), n_subjects=40,
+        WorldSpec("tiny", lambda: _graph_of_sizes(_TINY), n_subjects=40, overrides=_graded(_TINY),
+                  associations=_builtin_associations,
                   description="8 relations of 4-6 objects, 40 people (320 facts): for tests and smoke runs"),
-        WorldSpec("default", lambda: _graph_of_sizes(_DEFAULT), n_subjects=560,
+        WorldSpec("default", lambda: _graph_of_sizes(_DEFAULT), n_subjects=560, overrides=_graded(_DEFAULT),
+                  associations=_builtin_associations,
                   description="9 relations of 6-40 objects, 560 people (5,040 facts): a tiny LM memorises "
                               "it in minutes on 2 CPU cores"),
         WorldSpec("paper", lambda: _graph_of_sizes(_PAPER), n_subjects=10_000,
-                  overrides=dict(mentions_per_fact=5, statements_per_subject=4.0, connectives_per_subject=8.0),
+                  overrides=_graded(_PAPER, mentions_per_fact=(1, 5), statements_per_subject=4.0,
+                                    connectives_per_subject=8.0),
+                  associations=_builtin_associations,
                   description="10 relations of 6-300 objects, 10,000 people (100,000 facts), as in the seed "
                               "paper (tens of millions of tokens): for a GPU or a cluster"),
     )
