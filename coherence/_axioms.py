@@ -376,15 +376,22 @@ def axiom_queries(sentences: Iterable[Sentence], pairs: Iterable[tuple[int, int]
         >>> [render(s) for s in axiom_queries([a, b])][:3]
         ['Chad currency franc', 'Chad currency euro', 'not Chad currency franc']
     """
-    given = list(sentences)
+    bases, pair_ids = _bases_and_pairs(list(sentences), pairs)
+    return list(_derive(bases, pair_ids).queries.order)
+
+
+def _bases_and_pairs(given: list[Sentence], pairs) -> tuple[list[Sentence], list[tuple[int, int]]]:
+    """The distinct base sentences, and the pairs (consecutive by default) as indices into them."""
     bases = list(dict.fromkeys(given))
     base_pos = {s: k for k, s in enumerate(bases)}
     if pairs is None:
         pair_list = [(k, k + 1) for k in range(len(given) - 1)]
     else:
         pair_list = [(int(i), int(j)) for i, j in pairs]
-    pair_ids = list(dict.fromkeys((base_pos[given[i]], base_pos[given[j]]) for i, j in pair_list))
-    return list(_derive(bases, pair_ids).queries.order)
+        for i, j in pair_list:
+            if not (0 <= i < len(given) and 0 <= j < len(given)):
+                raise ValueError(f"pair {(i, j)} is out of range for {len(given)} sentences")
+    return bases, list(dict.fromkeys((base_pos[given[i]], base_pos[given[j]]) for i, j in pair_list))
 
 
 def check_axioms(
@@ -456,18 +463,8 @@ def check_axioms(
         raise TypeError("check_axioms needs prob or prob_many")
     if worst_k < 0:
         raise ValueError(f"worst_k must be >= 0, got {worst_k}")
-    given = list(sentences)
     index = _domain_index(domains)
-    bases = list(dict.fromkeys(given))
-    base_pos = {s: k for k, s in enumerate(bases)}
-    if pairs is None:
-        pair_list = [(k, k + 1) for k in range(len(given) - 1)]
-    else:
-        pair_list = [(int(i), int(j)) for i, j in pairs]
-        for i, j in pair_list:
-            if not (0 <= i < len(given) and 0 <= j < len(given)):
-                raise ValueError(f"pair {(i, j)} is out of range for {len(given)} sentences")
-    pair_ids = list(dict.fromkeys((base_pos[given[i]], base_pos[given[j]]) for i, j in pair_list))
+    bases, pair_ids = _bases_and_pairs(list(sentences), pairs)
 
     # 1. Derive the sentences each check needs; 2. decide their logical relations.
     derived = _derive(bases, pair_ids)
