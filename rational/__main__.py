@@ -1,7 +1,8 @@
 """Demo of the rational agent: ``python -m rational [--subjects N] [--seed S]``.
 
-Samples a world from the built-in example graph, fits the population parameters, and shows how an
-edit to one fact moves the beliefs about the subject's other relations under each update rule.
+Samples a world from the built-in example graph (its CPTs centred on real associations: France goes with
+French and Europe), fits the population parameters, and shows how an edit to one fact moves the beliefs
+about the subject's other relations under each update rule.
 """
 
 import argparse
@@ -20,7 +21,8 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     graph = rational.example_graph()
-    world = rational.sample_world(graph, args.subjects, seed=args.seed)
+    world = rational.sample_world(graph, args.subjects, seed=args.seed, association_strength=20.0,
+                                  associations=rational.example_associations())
     ev = world.evidence
     print(f"graph: {', '.join(f'{u} -> {v}' for u, v in graph.edges)}")
     print(f"world: {len(world.subjects)} subjects, {ev.n_mentions} mentions, {len(ev.statements)} statements, "
