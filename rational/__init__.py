@@ -19,7 +19,7 @@ from ._infer import EvidenceArrays, Layout, encode
 from ._model import compile
 from ._posterior import FitInfo, Posterior, fit
 from ._rules import UpdateRule, register_rule, rules, update
-from ._store import load
+from ._store import load, read_header
 from ._world import World, WorldOptions, example_associations, example_graph, sample_world
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "example_graph",
     "fit",
     "load",
+    "read_header",
     "register_rule",
     "rules",
     "sample_world",

@@ -32,7 +32,7 @@ from ._evidence import Evidence, EvidenceError
 from ._graph import RelationGraph
 from ._posterior import FitInfo, Posterior
 
-__all__ = ["POSTERIOR_ARRAYS", "POSTERIOR_FILE", "load", "save"]
+__all__ = ["POSTERIOR_ARRAYS", "POSTERIOR_FILE", "load", "read_header", "save"]
 
 POSTERIOR_FILE = "posterior.json"
 POSTERIOR_ARRAYS = "posterior.npz"
@@ -95,7 +95,15 @@ def save(posterior: Posterior, directory: str | os.PathLike, *, meta: dict | Non
 
 
 def read_header(directory: str | os.PathLike) -> dict:
-    """The JSON half of a saved posterior (cheap: no arrays), checked for format and version."""
+    """The JSON half of a saved posterior (cheap: no arrays), checked for format and version: its ``meta``
+    (what the saver recorded, e.g. the corpus it was fitted to), ``info``, ``evidence_sha256``...
+
+    Example:
+        >>> import rational, tempfile
+        >>> post = rational.fit(rational.sample_world(rational.example_graph(), 10, seed=0))
+        >>> rational.read_header(post.save(tempfile.mkdtemp(), meta={"corpus": "abc"}))["meta"]
+        {'corpus': 'abc'}
+    """
     path = Path(directory) / POSTERIOR_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no saved posterior at {str(path)!r} (write one with Posterior.save)")

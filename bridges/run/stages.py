@@ -140,9 +140,7 @@ def load_posterior(run: Path):
     from ..corpus.read import file_sha256
 
     post = rational.load(run / "fit")
-    from rational._store import read_header
-
-    fitted_to = read_header(run / "fit").get("meta", {}).get("corpus_sha256")
+    fitted_to = rational.read_header(run / "fit").get("meta", {}).get("corpus_sha256")
     if fitted_to != file_sha256(run / "corpus" / "corpus.jsonl"):
         raise PipelineError(f"the rational agent in {run / 'fit'} was fitted to another corpus; run the fit stage "
                             f"again (`python -m bridges fit --run {run}`)")
