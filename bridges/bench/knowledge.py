@@ -19,7 +19,10 @@ def knowledge(world, reference: Believer, agent: Believer,
     """Accuracy of ``agent`` and ``reference`` on the world's facts, by kind, with 95% (Wilson) intervals.
 
     Kinds: ``held_out`` (never mentioned nor stated), ``confident`` (training facts whose true object the
-    reference believes with probability >= 0.9) and ``graded`` (the other training facts). Accuracy is
+    reference believes with probability >= 0.9), ``confident_majority`` (those of them whose mentions in the
+    corpus name the true object strictly most often: all an LM that learns the corpus's mentions can be
+    expected to get right; the others are held by statements and the graph) and ``graded`` (the other
+    training facts). Accuracy is
     the top object of the believer's distribution being the true one; ``agreement`` is the agent's top
     object being the reference's. ``generative``, if given (e.g. an LM's greedy decoding,
     ``lm.LanguageModel.fact_correct``), adds the share of facts it reproduces.
@@ -29,19 +32,27 @@ def knowledge(world, reference: Believer, agent: Believer,
         >>> world = bridges.build_world("tiny", n_subjects=10)
         >>> agent = bridges.BayesBeliever(rational.fit(world))
         >>> sorted(knowledge(world, agent, agent))
-        ['confident', 'graded', 'held_out']
+        ['confident', 'confident_majority', 'graded', 'held_out']
     """
     g = world.graph
     pairs = [(s, r) for s in world.subjects for r in g.relations]
     ref = reference.distributions(pairs)[0]
     mine = agent.distributions(pairs)[0]
-    kinds: dict[str, list[int]] = {"held_out": [], "confident": [], "graded": []}
+    kinds: dict[str, list[int]] = {"held_out": [], "confident": [], "confident_majority": [], "graded": []}
+    counts = {}
+    for r in g.relations:
+        c = np.zeros((len(world.subjects), g.size_of(r)))
+        np.add.at(c, world.evidence.mentions(r), 1.0)
+        counts[r] = c
     for j, (s, r) in enumerate(pairs):
         truth = g.object_index(r, world.true_object(s, r))
         if world.is_held_out(s, r):
             kinds["held_out"].append(j)
         elif ref[j][truth] >= GRADED:
             kinds["confident"].append(j)
+            said = counts[r][world.evidence.subject_id(s)]
+            if said[truth] > np.delete(said, truth).max(initial=0.0):
+                kinds["confident_majority"].append(j)
         else:
             kinds["graded"].append(j)
     out = {}

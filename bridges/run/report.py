@@ -37,8 +37,11 @@ def _knowledge_lines(known: dict | None) -> list[str]:
              f"  {'facts':<44}{'n':>7}{agent:>22}{ref:>22}{'agree':>22}{'greedy generation':>22}"]
     names = {"held_out": "never mentioned nor stated (held out)",
              "confident": "in training, rational P(true) >= 0.9",
+             "confident_majority": "  of which most mentions state the truth",
              "graded": "in training, rational P(true) < 0.9"}
-    for kind in ("held_out", "confident", "graded"):
+    for kind in ("held_out", "confident", "confident_majority", "graded"):
+        if kind not in known:
+            continue
         e = known[kind]
         gen = _fmt(e["agent_generative"]) if "agent_generative" in e else "-"
         lines.append(f"  {names[kind]:<44}{e['n']:>7}{_fmt(e['agent']):>22}{_fmt(e['reference']):>22}"
