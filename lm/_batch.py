@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._edit import FTEditConfig, LoraEditConfig, _config, _ft_params, _method, _peft, _plain_copy
+from ._edit import FTEditConfig, LoraEditConfig, _config, _ft_params, _method, _peft, _plain_copy, train_bf16
 from ._errors import LMError
 from ._objective import Objective, check_beliefs, check_requests, fit, training_view
 from ._score import LanguageModel
@@ -318,8 +318,8 @@ def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None
         for start in range(0, len(requests), chunk_size):
             stop = min(len(requests), start + chunk_size)
             chunk = grouped.chunk(start, stop)
-            loss = Objective(training_view(model, adapter=chunk), model, requests[start:stop],
-                             np.arange(stop - start), *weights)
+            loss = Objective(training_view(model, adapter=chunk, bf16=train_bf16(model, config)), model,
+                             requests[start:stop], np.arange(stop - start), *weights)
             fit(chunk.params(), loss, config.lr, config.steps)
             grouped.store(start, chunk)
     finally:

@@ -50,6 +50,8 @@ class LoraEditConfig:
     lr: float = 5e-3  # AdamW learning rate
     steps: int = 20  # optimizer steps on the edit prompt(s)
     seed: int = 0  # initialisation of lora_A (every edit starts from the same one)
+    bf16: bool | None = None  # train under bf16 autocast (weights, gradients, optimizer stay float32); None: where
+    #                           the hardware computes bf16 natively (lm.bf16_native), as training does
 
     def __post_init__(self):
         object.__setattr__(self, "target_modules", tuple(self.target_modules))
@@ -127,6 +129,7 @@ class FTEditConfig:
     modules: tuple[str, ...] = ("mlp",)  # parameter-name parts to train within them ("mlp", "self_attn", ...)
     lr: float = 1e-4  # AdamW learning rate
     steps: int = 20  # optimizer steps
+    bf16: bool | None = None  # train under bf16 autocast; None: where the hardware computes bf16 natively
 
     def __post_init__(self):
         object.__setattr__(self, "layers", tuple(self.layers))
@@ -350,14 +353,23 @@ def load_adapter(base: LanguageModel, directory: str | os.PathLike) -> LanguageM
                          bf16=base.bf16)
 
 
+def train_bf16(model: LanguageModel, config) -> bool:
+    """Whether an edit trains under bf16 autocast: the config's ``bf16``, or (None) native bf16 hardware."""
+    if config.bf16 is not None:
+        return bool(config.bf16)
+    from ._train import bf16_native
+
+    return bf16_native(model.device)
+
+
 def _lora_edit(model: LanguageModel, requests: list, config: LoraEditConfig, target_weight: float = 0.0,
                locality_weight: float = 0.0) -> LanguageModel:
     """A peft LoRA adapter on a copy of ``model``, trained on the requests' :class:`Objective`."""
     peft_model = _peft(_plain_copy(model), model, config)
     hf = peft_model.get_base_model()
     params = [p for p in peft_model.parameters() if p.requires_grad]
-    loss = Objective(training_view(model, hf), model, requests, np.zeros(len(requests), dtype=np.int64),
-                     target_weight, locality_weight)
+    loss = Objective(training_view(model, hf, bf16=train_bf16(model, config)), model, requests,
+                     np.zeros(len(requests), dtype=np.int64), target_weight, locality_weight)
     fit(params, loss, config.lr, config.steps)
     hf.eval()
     return LanguageModel(hf, model.tokenizer, prefix=model.prefix, peft_model=peft_model, meta=model.meta,
@@ -399,8 +411,8 @@ def _ft(model: LanguageModel, requests: list, config: FTEditConfig) -> LanguageM
     chosen = _ft_params(hf, config)
     hf.requires_grad_(False)
     params = [p.requires_grad_(True) for _, p in chosen]
-    fit(params, Objective(training_view(model, hf), model, requests, np.zeros(len(requests), dtype=np.int64)),
-        config.lr, config.steps)
+    fit(params, Objective(training_view(model, hf, bf16=train_bf16(model, config)), model, requests,
+                          np.zeros(len(requests), dtype=np.int64)), config.lr, config.steps)
     hf.eval().requires_grad_(False)
     return LanguageModel(hf, model.tokenizer, prefix=model.prefix, meta=model.meta, bf16=model.bf16)
 

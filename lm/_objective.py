@@ -151,10 +151,11 @@ def check_beliefs(model: LanguageModel, requests: Sequence) -> None:
 
 
 # ---- the loss ---------------------------------------------------------------------------------------------
-def training_view(model: LanguageModel, hf=None, adapter=None) -> LanguageModel:
-    """``model`` (or its copy ``hf`` being trained) scoring in float32, with a grouped adapter if given."""
+def training_view(model: LanguageModel, hf=None, adapter=None, bf16: bool = False) -> LanguageModel:
+    """``model`` (or its copy ``hf`` being trained) scoring in float32 (or under bf16 autocast: weights and
+    gradients stay float32), with a grouped adapter if given."""
     view = LanguageModel(model.model if hf is None else hf, model.tokenizer, prefix=model.prefix,
-                         peft_model=model.peft_model if hf is None else None, meta=model.meta, bf16=False)
+                         peft_model=model.peft_model if hf is None else None, meta=model.meta, bf16=bf16)
     if adapter is not None:
         view._adapter = adapter
     elif hf is None:

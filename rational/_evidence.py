@@ -174,6 +174,7 @@ class Evidence:
             raise EvidenceError(f"statement_noise must be in [0, 0.5), got {self.statement_noise!r}")
         self.reliability = check_reliability(self.reliability)
         self._mention_chunks: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+        self._counts: dict = {}  # relation -> mention_counts(relation); (reliability, relation) -> its array
         statements, self.statements = list(self.statements), []
         for st in statements:
             self.add_statement(st)
@@ -218,6 +219,8 @@ class Evidence:
             raise EvidenceError(f"relation {relation!r}: object index out of range [0, {k})")
         if s.size:
             self._mention_chunks[relation].append((s, o))
+            self._counts.pop(relation, None)
+            self._counts.pop(("reliability", relation), None)
 
     def add_statement(self, statement: Statement) -> None:
         """Record a labelled statement; checks names and the cost model (see module docstring)."""
@@ -334,12 +337,30 @@ class Evidence:
 
     # -- likelihoods ---------------------------------------------------------------------------
     def mention_counts(self, relation: str) -> tuple[np.ndarray, np.ndarray]:
-        """((S, K) mentions of each object, (S,) mentions in all) of ``relation`` for every subject."""
-        k = self.graph.size_of(relation)
-        s, o = self.mentions(relation)
-        counts = np.zeros((len(self.subjects), k))
-        np.add.at(counts, (s, o), 1.0)
-        return counts, np.bincount(s, minlength=len(self.subjects)).astype(float)
+        """((S, K) mentions of each object, (S,) mentions in all) of ``relation`` for every subject (computed
+        once per relation and kept until a mention of it is added; do not modify the arrays)."""
+        if relation not in self._counts:
+            k = self.graph.size_of(relation)
+            s, o = self.mentions(relation)
+            counts = np.zeros((len(self.subjects), k))
+            np.add.at(counts, (s, o), 1.0)
+            self._counts[relation] = (counts, np.bincount(s, minlength=len(self.subjects)).astype(float))
+        return self._counts[relation]
+
+    def expected_reliability(self, relation: str) -> np.ndarray:
+        """(S, K): the chance that one more mention of (s, relation) states k if x[s, relation] = k, given the
+        fact's mentions so far (``1 - eps`` for the fixed channel; with a per-fact reliability, the posterior
+        mean of rho given x = k). Computed once per relation, kept until a mention of it is added."""
+        key = ("reliability", relation)
+        if key not in self._counts:
+            k = self.graph.size_of(relation)
+            counts, n = self.mention_counts(relation)
+            if self.reliability is None or k == 1:
+                self._counts[key] = np.full(counts.shape, 1.0 - self.eps if k > 1 else 1.0)
+            else:  # one more mention stating k, over the mentions so far
+                self._counts[key] = np.exp(self.channel_log_likelihood(k, counts + 1, n[:, None] + 1)
+                                           - self.channel_log_likelihood(k, counts, n[:, None]))
+        return self._counts[key]
 
     def mention_log_likelihood(self, relation: str) -> np.ndarray:
         """(S, K) log P(all mentions of (s, relation) | x[s, relation] = k)."""

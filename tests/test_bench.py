@@ -242,3 +242,22 @@ def test_rational_method_with_a_teacher_that_moves_nothing_is_lora(tmp_path):
     queries = [(s, rel) for s in c.subjects for rel in c.domains]
     for a, b in zip(taught.distributions(queries)[0], plain.distributions(queries)[0]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_in_context_edits_batched_as_prefixes_equal_one_at_a_time(tmp_path):
+    import lm
+
+    corpus = lm.write_toy_corpus(tmp_path / "c", n_subjects=6, n_relations=2, seed=2)
+    c = lm.read_corpus(corpus)
+    model = lm.LanguageModel.untrained(corpus, lm.ModelConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32))
+    agent = bridges.LMBeliever(model, c.domains, "context", lm.ContextEditConfig(repeats=2))
+    rels = list(c.domains)
+    reqs = [EditRequest(s, rels[0], c.domains[rels[0]][i % len(c.domains[rels[0]])]) for i, s in enumerate(c.subjects)]
+    batch = agent.edit_many(reqs, list(range(len(reqs))))
+    queries = [(s, r) for s in c.subjects for r in rels]
+    rows = [i for i in range(len(reqs)) for _ in queries]
+    norm, _ = batch.distributions(rows, queries * len(reqs))
+    for i, req in enumerate(reqs):
+        single = agent.edit(req).distributions(queries)[0]
+        for a, b in zip(norm[i * len(queries):(i + 1) * len(queries)], single):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)  # padding to other rows' lengths: rounding

@@ -13,6 +13,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
     ("define_graph.py", ["--tiny"]),
     ("custom_rule.py", ["--tiny"]),
     ("paper_replication.py", ["--tiny"]),
+    ("rational_edit.py", ["--tiny"]),
     ("jeffrey.py", ["--world", "tiny", "--edits", "2"]),
     ("my_graph.py", ["--n-subjects", "10"]),
 ])
@@ -25,5 +26,7 @@ def test_example_runs(script, args, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     if script == "jeffrey.py":
         assert "Bayesian conditioning in both orders gives the same posterior: True" in proc.stdout
-    if "--tiny" in args:
+    if script == "rational_edit.py":
+        assert "rational method" in proc.stdout and "new top answer" in proc.stdout
+    elif "--tiny" in args:
         assert (tmp_path / "run" / "results.json").exists()

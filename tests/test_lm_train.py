@@ -105,15 +105,31 @@ def test_failed_compilation_falls_back_to_eager(corpus, tmp_path, monkeypatch):
     assert _same_weights(_state(tmp_path / "a"), _state(tmp_path / "b"))
 
 
-def test_finished_run_is_not_retrained(corpus, run):
+def _count_steps(monkeypatch) -> list:
+    """Count the optimizer steps train_from_corpus takes from here on."""
+    from lm import _train
+
+    steps, real = [], _train.train_step
+
+    def counting(*args, **kwargs):
+        steps.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_train, "train_step", counting)
+    return steps
+
+
+def test_finished_run_is_not_retrained(corpus, run, monkeypatch):
     out, metrics = run
-    before = (out / "model" / "model.safetensors").stat().st_mtime_ns
+    steps = _count_steps(monkeypatch)
+    weights = _state(out)
     again = lm.train_from_corpus(corpus, out, **SIZE, **RUN)
+    assert steps == []  # not one training step: the finished run is only evaluated and written again
     assert again["accuracy_curve"] == metrics["accuracy_curve"] and again["tokens"] == metrics["tokens"]
-    assert _same_weights(_state(out), lm.load(out).model.state_dict()) and before > 0
+    assert _same_weights(_state(out), weights)
 
 
-def test_killed_run_resumes_to_the_same_weights(corpus, run, tmp_path):
+def test_killed_run_resumes_to_the_same_weights(corpus, run, tmp_path, monkeypatch):
     """Kill a CLI run (SIGKILL) once it has checkpointed mid-way; resuming gives the uninterrupted weights.
 
     The run also reports its imports (``-X importtime``): training must not import jax or the sibling
@@ -141,8 +157,10 @@ def test_killed_run_resumes_to_the_same_weights(corpus, run, tmp_path):
     assert not (tmp_path / "metrics.json").exists(), "the run finished before it could be killed"
     step = torch.load(lm._checkpoint.complete_dir(tmp_path / "checkpoint") / "trainer_state.pt",
                       weights_only=False)["step"]
+    steps = _count_steps(monkeypatch)
     resumed = lm.train_from_corpus(corpus, tmp_path, **settings)
     assert 0 < step < resumed["steps"]
+    assert len(steps) == resumed["steps"] - step  # only the steps the killed run had not taken
     assert _same_weights(_state(tmp_path), _state(out))
 
 
@@ -222,5 +240,10 @@ def test_torchrun_two_cpu_processes(corpus, tmp_path):
     assert res.returncode == 0, res.stderr[-3000:]
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["world_size"] == 2 and metrics["steps"] == metrics["total_steps"]
-    model = lm.load(tmp_path)
-    assert model.fact_correct(lm.read_corpus(corpus).facts[:5]).shape == (5,)
+    # one process on the same batches: each rank takes half of every batch and DDP averages the gradients,
+    # so the runs differ only by float rounding, which Adam amplifies over the steps; the per-epoch mean
+    # losses agree to 2% (measured: 0.1-0.5%), the accuracies within 5 points
+    one = lm.train_from_corpus(corpus, tmp_path / "one", **settings)
+    for (_, _, a), (_, _, b) in zip(metrics["loss_curve"], one["loss_curve"]):
+        assert abs(a - b) <= 0.02 * b, (metrics["loss_curve"], one["loss_curve"])
+    assert abs(metrics["train_fact_accuracy"] - one["train_fact_accuracy"]) <= 0.05

@@ -20,7 +20,7 @@ TINY = {
               "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
     "edit": {"lora": {"steps": 4}, "ft": {"steps": 4}},
     "evaluate": {"n_requests": 4, "methods": ["lora", "context"], "rules": ["bayes", "jeffrey"],
-                 "other_subjects": 2, "chunk": 2},
+                 "other_subjects": 2, "chunk": 2, "threads": 1},
     "report": {"trace_requests": 1, "trace_points": 3},
 }
 

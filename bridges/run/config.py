@@ -50,8 +50,9 @@ class EvaluateSettings:
     logic_requests: int | None = 48  # logical-coherence checks on the first this many requests (None: all)
     chunk: int = 16  # requests edited and scored together (in one batch where a method allows it); sharded
     #                  runs split the requests by chunk, so their records equal a one-process run's
-    threads: int = 1  # torch threads per process while evaluating: the same in every process, so a sharded
-    #                   (torchrun) run gives bit-identical numbers to a one-process run
+    threads: int | None = None  # torch threads per process while evaluating (None: the cores, divided among
+    #   torchrun's processes); records are bit-identical between a sharded and a one-process run when both
+    #   use the same number of threads, so set it to compare them
 
     def __post_init__(self):
         if self.n_requests < 1:
@@ -65,7 +66,7 @@ class EvaluateSettings:
             raise ValueError(f"other_subjects must be non-negative, got {self.other_subjects}")
         if self.logic_requests is not None and self.logic_requests < 0:
             raise ValueError(f"logic_requests must be non-negative or none, got {self.logic_requests}")
-        if self.threads < 1 or self.chunk < 1:
+        if (self.threads is not None and self.threads < 1) or self.chunk < 1:
             raise ValueError(f"threads and chunk must be at least 1, got {self.threads} and {self.chunk}")
         for name in ("fixing_share", "implication_share"):
             if not 0 <= getattr(self, name) <= 1:
@@ -80,7 +81,7 @@ class ReportSettings:
 
     plots: bool = True  # write the PNG figures
     trace_requests: int = 3  # requests whose P(o*) is traced over edit steps (edit_steps.png)
-    trace_points: int = 9  # points per trace
+    trace_points: int = 6  # points per trace
 
     def __post_init__(self):
         if self.trace_requests < 0 or self.trace_points < 2:

@@ -314,7 +314,8 @@ def _torch_threads(n: int):
 
 def _evaluate(ctx: Context) -> None:
     """Evaluate every request (sharded across torchrun ranks if launched so) into results.json."""
-    with _torch_threads(ctx.settings.evaluate.threads):
+    size = int(os.environ.get("WORLD_SIZE", 1))
+    with _torch_threads(ctx.settings.evaluate.threads or max(1, (os.cpu_count() or 1) // size)):
         _evaluate_all(ctx)
 
 
