@@ -1,6 +1,9 @@
-"""Fast exact inference for forests (every relation has at most one parent) with sparse evidence.
+"""Exact inference for forests (every relation has at most one parent) with sparse evidence, in JAX.
 
-The general path (:mod:`rational._infer`) contracts dense factors: passing a message through a K x K CPT
+``path="forest"``: the default for forests before :mod:`rational._messages`, which applies the same
+sparse-leaf form in numpy (and closes root -> leaf pairs in O(M^2) per subject); kept for comparison.
+
+The einsum path (:mod:`rational._infer`) contracts dense factors: passing a message through a K x K CPT
 costs S * K^2 per edge. In a forest, a relation with no children whose evidence is a few mentions has a
 likelihood ``U_s(b) = base_s + sum_j val_sj [b == idx_sj]`` (every unmentioned object gets the same value),
 so its message to the parent is ``base_s * sum_b theta(a, b) + sum_j val_sj theta(a, idx_sj)``: S * M * K

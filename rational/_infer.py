@@ -1,21 +1,31 @@
-"""Exact inference: the subject factor graphs as one batched einsum, EM for the population parameters.
+"""Exact inference: evidence encoding, the inference paths, EM for the population parameters.
 
 Given the population parameters theta, subjects are independent and each subject's joint over its
 relations is a small discrete factor graph: one CPT factor per relation and one unary evidence factor per
 relation (mentions and single-relation statements); statements about a parent -> child pair multiply
-the child's CPT by a per-subject table over the pair's values, so that CPT becomes a per-subject factor.
-The partition function Z_s of every subject is a single ``jnp.einsum`` with the subject axis ``s`` as a
-batch index, in an order found by ``opt_einsum``'s dynamic programming; exact marginals are
-``U * d log Z / d U`` and the expected sufficient statistics of every CPT are
-``theta * d (sum_s log Z_s) / d theta`` (both by reverse-mode autodiff of the same contraction, so they
-are exact to float64 rounding, not sampled). Subjects are processed in chunks sized so that the
-contraction and its gradient fit in memory.
+the child's CPT by a per-subject table over the pair's values (over "value classes": the objects the
+statements name and "any other object"). :func:`marginals` and :func:`em` run one of three paths, the
+same sum-product in different orders (the tests check them against each other and against enumeration):
+
+* ``"messages"`` (the default, :mod:`rational._messages`): variable elimination in numpy, the shared CPTs
+  through BLAS matrix products, statements and sparse evidence as corrections, and a backward pass by
+  hand; any DAG.
+* ``"einsum"`` (here): the partition function Z_s of every subject as a single ``jnp.einsum`` with the
+  subject axis ``s`` as a batch index (a paired child's CPT becomes a per-subject factor), in an order
+  found by ``opt_einsum``'s dynamic programming; exact marginals are ``U * d log Z / d U`` and the expected
+  sufficient statistics of every CPT ``theta * d (sum_s log Z_s) / d theta``, both by reverse-mode
+  autodiff of the same contraction. Subjects are processed in chunks sized so that the contraction and
+  its gradient fit in memory.
+* ``"forest"`` (:mod:`rational._forest`): sparse messages in JAX, graphs with at most one parent per
+  relation.
+
+All are exact to float64 rounding, not sampled.
 """
 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
 import jax
@@ -26,7 +36,7 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import opt_einsum  # noqa: E402
 
-from . import _forest  # noqa: E402
+from . import _forest, _messages  # noqa: E402
 from ._em import em_loop  # noqa: E402
 from ._evidence import Evidence, EvidenceError  # noqa: E402
 from ._graph import GraphError, RelationGraph  # noqa: E402
@@ -93,6 +103,7 @@ class EvidenceArrays:
     pair_table: tuple[np.ndarray, ...]
     offset: np.ndarray
     _sparse: tuple | None = None
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # theta-free data of the paths
 
     @property
     def n_subjects(self) -> int:
@@ -324,14 +335,23 @@ def _forest_args(arrays: EvidenceArrays):
     return sparse, pairs
 
 
+PATHS = ("auto", "messages", "forest", "einsum")
+
+
 def marginals(arrays: EvidenceArrays, thetas, path: str = "auto") -> tuple[tuple[np.ndarray, ...], np.ndarray]:
     """Exact marginals of every subject and relation given theta, and log p(evidence_s | theta).
 
-    ``path``: "forest" (sparse messages; graphs where every relation has at most one parent), "einsum"
-    (any DAG) or "auto" (forest where it applies).
+    ``path``: "messages" (variable elimination in numpy with BLAS, :mod:`rational._messages`; any DAG),
+    "forest" (sparse messages in JAX; graphs where every relation has at most one parent), "einsum" (one
+    batched einsum in JAX; any DAG) or "auto" (messages). All are the same sum-product; the tests check
+    that they agree to float64 rounding.
     """
+    path = _choose_path(arrays.layout, path)
+    if path == "messages":
+        marg, log_z = _messages.marginals(arrays, thetas)
+        return marg, log_z + arrays.offset
     thetas = tuple(jnp.asarray(t) for t in thetas)
-    if _use_forest(arrays.layout, path):
+    if path == "forest":
         marg, log_z = _forest.forest_marginals(arrays.layout, thetas, *_forest_args(arrays))
     else:
         marg, log_z = _marginals(arrays.layout, thetas, *_chunked(arrays)[:3])
@@ -341,21 +361,26 @@ def marginals(arrays: EvidenceArrays, thetas, path: str = "auto") -> tuple[tuple
     return tuple(np.asarray(m) for m in marg), np.asarray(log_z) + arrays.offset
 
 
-def _use_forest(layout: Layout, path: str) -> bool:
-    if path not in ("auto", "forest", "einsum"):
-        raise ValueError(f"unknown inference path {path!r}: use 'auto', 'forest' or 'einsum'")
+def _choose_path(layout: Layout, path: str) -> str:
+    if path not in PATHS:
+        raise ValueError(f"unknown inference path {path!r}: use one of {', '.join(map(repr, PATHS))}")
     if path == "forest" and not _forest.is_forest(layout):
         raise GraphError("the forest path needs every relation to have at most one parent")
-    return path == "forest" or (path == "auto" and _forest.is_forest(layout))
+    return "messages" if path == "auto" else path
 
 
 def em(arrays: EvidenceArrays, alphas, tol: float, max_iter: int, init=None, path: str = "auto"):
-    """Run EM from the prior mean (or ``init``); returns (thetas, iterations, last change)."""
-    alphas = tuple(jnp.asarray(a) for a in alphas)
+    """Run EM from the prior mean (or ``init``) on one of the paths (see :func:`marginals`); returns
+    (thetas, E-steps run, last change). Every path runs the same SQUAREM loop from the same start."""
+    path = _choose_path(arrays.layout, path)
+    xp = np if path == "messages" else jnp
+    alphas = tuple(xp.asarray(a, dtype=np.float64) for a in alphas)
     if init is None:
         init = tuple(a / a.sum(axis=-1, keepdims=True) for a in alphas)
-    init = tuple(jnp.asarray(t) for t in init)
-    if _use_forest(arrays.layout, path):
+    init = tuple(xp.asarray(t, dtype=np.float64) for t in init)
+    if path == "messages":
+        thetas, it, delta = _messages.em(arrays, alphas, init, tol, max_iter)
+    elif path == "forest":
         thetas, it, delta = _forest.forest_em(arrays.layout, alphas, init, *_forest_args(arrays), tol, max_iter)
     else:
         thetas, it, delta = _em(arrays.layout, alphas, init, *_chunked(arrays), tol, max_iter)
