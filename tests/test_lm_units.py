@@ -63,7 +63,7 @@ def test_presets_and_config_checks():
 def test_edit_configs_check_their_fields():
     # a rational config is a LoRA config plus two weights; each check names its field
     cfg = lm.RationalEditConfig(rank=2, target_weight=0.5)
-    assert isinstance(cfg, lm.LoraEditConfig) and cfg.scaling == 0.5 and cfg.locality_weight == 3.0
+    assert isinstance(cfg, lm.LoraEditConfig) and cfg.scaling == 0.5 and cfg.locality_weight == 4.0
     with pytest.raises(lm.LMError, match="target_weight"):
         lm.RationalEditConfig(target_weight=-1)
     with pytest.raises(lm.LMError, match="locality_weight"):

@@ -87,7 +87,7 @@ class TeacherSettings:
     rule: str = "bayes"  # the update rule whose post-edit beliefs the LM is taught
     min_shift: float = 0.0  # teach each other relation of the edited subject whose belief moves by at least this
     #                         total variation (0: all of them, also those that should stay as they are)
-    anchors: int = 6  # other subjects whose answer for the edited relation must stay where the LM had it
+    anchors: int = 8  # other subjects whose answer for the edited relation must stay where the LM had it
 
     def __post_init__(self):
         if not 0 <= self.min_shift <= 1:
