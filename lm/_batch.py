@@ -18,7 +18,7 @@ the same hooks score any edit, or a batch mixing edits row by row, without mater
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 
 import numpy as np
@@ -265,7 +265,7 @@ def batched_edit_methods() -> tuple[str, ...]:
 
 
 def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None,
-              chunk_size: int = 256) -> EditBatch:
+              chunk_size: int = 256, on_step: Callable[[int, EditBatch], None] | None = None) -> EditBatch:
     """Apply each request as its own independent edit of ``model``, trained in batches.
 
     Equivalent to ``[edit(model, method, [r], config) for r in requests]`` up to floating-point rounding
@@ -280,6 +280,9 @@ def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None
         config: the method's config (default: its defaults).
         chunk_size: edits trained together (memory grows linearly with it; an ``ft`` edit holds a copy
             of the trained weights and their optimizer state, a ``rational`` edit its targets' rows).
+        on_step: called as ``on_step(k, edits)`` after training step k (1..steps), ``edits`` scoring like
+            the same edits trained for k steps (the learning rate is constant): one run traces an edit
+            over its steps. Needs every request in one chunk.
 
     Returns:
         An :class:`EditBatch`; ``result[i]`` scores like edit i.
@@ -295,6 +298,10 @@ def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None
         (4,)
         >>> lm.edit_many(base, "ft", reqs).deltas["model.layers.0.mlp.down_proj"].shape
         torch.Size([4, 16, 32])
+        >>> seen = []
+        >>> _ = lm.edit_many(base, "lora", reqs, lm.LoraEditConfig(steps=3), on_step=lambda k, e: seen.append(k))
+        >>> seen
+        [1, 2, 3]
     """
     m = _method(method)
     if method not in _BATCHED:
@@ -303,6 +310,9 @@ def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None
     if chunk_size < 1:
         raise LMError(f"chunk_size must be positive, got {chunk_size}")
     requests = check_requests(model, requests)
+    if on_step is not None and len(requests) > chunk_size:
+        raise LMError(f"on_step needs every request in one chunk ({len(requests)} requests, chunk_size "
+                      f"{chunk_size})")
     if method == "rational":
         check_beliefs(model, requests)
     if model.peft_model is not None or model._adapter is not nullcontext:
@@ -320,7 +330,13 @@ def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None
             chunk = grouped.chunk(start, stop)
             loss = Objective(training_view(model, adapter=chunk, bf16=train_bf16(model, config)), model,
                              requests[start:stop], np.arange(stop - start), *weights)
-            fit(chunk.params(), loss, config.lr, config.steps)
+            after = None
+            if on_step is not None:
+                def after(k, start=start, chunk=chunk):
+                    grouped.store(start, chunk)
+                    with torch.no_grad():
+                        on_step(k, EditBatch(model, requests, config, grouped))
+            fit(chunk.params(), loss, config.lr, config.steps, after)
             grouped.store(start, chunk)
     finally:
         for p, g in zip(hf.parameters(), grads):

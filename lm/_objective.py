@@ -257,11 +257,16 @@ class Objective:
         return loss
 
 
-def fit(params: list[torch.Tensor], loss: Callable[[], torch.Tensor], lr: float, steps: int) -> None:
-    """``steps`` AdamW steps (no weight decay) on ``loss()``."""
+def fit(params: list[torch.Tensor], loss: Callable[[], torch.Tensor], lr: float, steps: int,
+        after: Callable[[int], None] | None = None) -> None:
+    """``steps`` AdamW steps (no weight decay, constant learning rate) on ``loss()``; ``after(k)`` is called
+    after step k (1..steps). The learning rate does not depend on ``steps``, so the state after step k is
+    the result of a ``k``-step edit."""
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
-    for _ in range(steps):
+    for k in range(1, steps + 1):
         loss().backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
+        if after is not None:
+            after(k)
 

@@ -235,10 +235,11 @@ def test_rational_method_with_a_teacher_that_moves_nothing_is_lora(tmp_path):
         def edit(self, request, seed=0):
             return self
 
-    teacher = bridges.Teacher(Frozen(), c.subjects, list(c.domains), bridges.TeacherSettings(anchors=0))
-    config = lm.RationalEditConfig(steps=5, lr=1e-2)
+    teacher = bridges.Teacher(Frozen(), c.subjects, list(c.domains), bridges.TeacherSettings(min_shift=0.01, anchors=0))
+    config = lm.RationalEditConfig(steps=5, lr=1e-2, bf16=False)  # float32: the two objectives pack their
+    #                                                                sequences differently, bf16 rounds apart
     taught = bridges.LMBeliever(model, c.domains, "rational", config, teacher=teacher).edit(req)
-    plain = bridges.LMBeliever(model, c.domains, "lora", lm.LoraEditConfig(steps=5, lr=1e-2)).edit(req)
+    plain = bridges.LMBeliever(model, c.domains, "lora", lm.LoraEditConfig(steps=5, lr=1e-2, bf16=False)).edit(req)
     queries = [(s, rel) for s in c.subjects for rel in c.domains]
     for a, b in zip(taught.distributions(queries)[0], plain.distributions(queries)[0]):
         np.testing.assert_array_equal(a, b)

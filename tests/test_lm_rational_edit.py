@@ -5,6 +5,7 @@ depends on the country). Every request changes a subject's country; its teacher 
 continent should go (0.8 on one continent, the rest uniform) and its anchors are other subjects' pairs.
 """
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 
@@ -210,6 +211,28 @@ def test_edit_many_equals_the_one_at_a_time_loop(model, corpus, requests):
                         many.materialize(i).distributions(queries, domains)[1]):
             np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-6)
 
+
+
+def test_on_step_sees_what_a_shorter_edit_gives(model, corpus, requests):
+    """One run traced step by step: the edits after step k are those of a k-step run, bit for bit (the
+    learning rate is constant, and scoring inside the callback changes nothing)."""
+    domains = corpus[0].domains
+    config = lm.RationalEditConfig(lr=LR, steps=6, bf16=False)
+    reqs = requests[:3]
+    queries = [(r.subject, rel) for r in reqs for rel in (COUNTRY, CONTINENT)]
+    rows = [i for i in range(len(reqs)) for _ in (COUNTRY, CONTINENT)]
+    seen = {}
+    full = lm.edit_many(model, "rational", reqs, config,
+                        on_step=lambda k, e: seen.setdefault(k, e.distributions(rows, queries, domains)[1]))
+    assert sorted(seen) == [1, 2, 3, 4, 5, 6]
+    for k in (2, 6):
+        short = lm.edit_many(model, "rational", reqs, dataclasses.replace(config, steps=k))
+        for a, b in zip(seen[k], short.distributions(rows, queries, domains)[1]):
+            np.testing.assert_array_equal(a, b)
+    for a, b in zip(seen[6], full.distributions(rows, queries, domains)[1]):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(lm.LMError, match="one chunk"):
+        lm.edit_many(model, "rational", reqs, config, chunk_size=2, on_step=lambda k, e: None)
 
 # ---- errors ---------------------------------------------------------------------------------------------
 BAD = [

@@ -20,7 +20,7 @@ TINY = {
               "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
     "edit": {"lora": {"steps": 4}, "ft": {"steps": 4}},
     "evaluate": {"n_requests": 4, "methods": ["lora", "context"], "rules": ["bayes", "jeffrey"],
-                 "other_subjects": 2, "chunk": 2, "threads": 1},
+                 "other_subjects": 2, "chunk": 2, "threads": 1, "workers": 1},
     "report": {"trace_requests": 1, "trace_points": 3},
 }
 
@@ -146,6 +146,20 @@ def test_torchrun_sharded_evaluation_matches_one_process(finished_run, tmp_path)
     assert two["summary"] == one["summary"]
     ranks = [json.loads(p.read_text()) for p in sorted((run / "evaluate").glob("timing.rank*.json"))]
     assert sorted(r["requests"] for r in ranks) == [2, 2]  # the requests were split, not done twice
+
+
+def test_worker_processes_give_the_records_of_one_process(finished_run, tmp_path):
+    """[evaluate] workers = 2: a helper process takes chunks from the same queue (how many depends on how
+    fast it starts); the records equal the one-process run's (same threads per process), and no chunk is
+    done twice."""
+    run = _copy(finished_run, tmp_path, drop=("evaluate", "results.json", "report"))
+    run_stage("evaluate", run, _config(evaluate={"workers": 2}), quiet=True)
+    one = json.loads((finished_run / "results.json").read_text())
+    two = json.loads((run / "results.json").read_text())
+    assert two["records"] == one["records"] and two["summary"] == one["summary"]
+    assert (run / "evaluate" / "records.worker1.jsonl").exists()  # the helper ran
+    lines = [line for p in (run / "evaluate").glob("records*.jsonl") for line in p.read_text().splitlines()]
+    assert sorted(json.loads(line)["index"] for line in lines) == [0, 1, 2, 3]
 
 
 def test_a_changed_setting_reruns_what_depends_on_it(finished_run, tmp_path):

@@ -121,7 +121,8 @@ class Teacher:
     Example:
         >>> import rational
         >>> post = rational.fit(rational.sample_world(rational.example_graph(), 20, seed=0))
-        >>> teacher = Teacher(BayesBeliever(post), post.subjects, post.graph.relations)
+        >>> settings = TeacherSettings(min_shift=0.2, anchors=2)
+        >>> teacher = Teacher(BayesBeliever(post), post.subjects, post.graph.relations, settings)
         >>> taught = teacher.teach(EditRequest(post.subjects[0], "country", "Japan"), seed=0)
         >>> {r for _, r in taught.targets} <= {"continent", "language", "occupation"}, len(taught.anchors)
         (True, 2)

@@ -50,9 +50,11 @@ class EvaluateSettings:
     logic_requests: int | None = 48  # logical-coherence checks on the first this many requests (None: all)
     chunk: int = 16  # requests edited and scored together (in one batch where a method allows it); sharded
     #                  runs split the requests by chunk, so their records equal a one-process run's
-    threads: int | None = None  # torch threads per process while evaluating (None: the cores, divided among
-    #   torchrun's processes); records are bit-identical between a sharded and a one-process run when both
-    #   use the same number of threads, so set it to compare them
+    workers: int | None = None  # processes that share the chunks (None: one per core, at most one per chunk;
+    #   under torchrun each rank is one worker); a chunk's records do not depend on the worker
+    threads: int | None = None  # torch threads per process while evaluating (None: the cores divided among
+    #   the processes, so 1 by default); records are bit-identical between runs with any number of workers or
+    #   torchrun ranks when every process uses the same number of threads
 
     def __post_init__(self):
         if self.n_requests < 1:
@@ -66,8 +68,11 @@ class EvaluateSettings:
             raise ValueError(f"other_subjects must be non-negative, got {self.other_subjects}")
         if self.logic_requests is not None and self.logic_requests < 0:
             raise ValueError(f"logic_requests must be non-negative or none, got {self.logic_requests}")
-        if (self.threads is not None and self.threads < 1) or self.chunk < 1:
-            raise ValueError(f"threads and chunk must be at least 1, got {self.threads} and {self.chunk}")
+        for name in ("threads", "workers"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1 or none, got {getattr(self, name)}")
+        if self.chunk < 1:
+            raise ValueError(f"chunk must be at least 1, got {self.chunk}")
         for name in ("fixing_share", "implication_share"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")

@@ -242,27 +242,43 @@ def _edit(ctx: Context) -> None:
     if "context" in e.methods:
         repeats = choose_repeats(post, requests) if s.context_auto else s.edit["context"].repeats
     traces = []
-    trainable = [b for b in agents.values() if hasattr(b.config, "steps")]
     for i, req in enumerate(requests[: s.report.trace_requests]):
         tgt = world.graph.object_index(req.relation, req.obj)
-        query = [(req.subject, req.relation)]
         entry = {"request": dataclasses.asdict(req), "bayes": {}, "lm": {}}
         for b in references.values():
+            query = [(req.subject, req.relation)]
             entry["bayes"][b.rule] = [float(b.distributions(query)[0][0][tgt]),
                                       float(b.edit(req).distributions(query)[0][0][tgt])]
-        for b in trainable:
-            steps = np.unique(np.linspace(0, b.config.steps, s.report.trace_points).round().astype(int))
+        traces.append(entry)
+    traced = requests[: s.report.trace_requests]
+    queries = [(r.subject, r.relation) for r in traced]
+    targets = [world.graph.object_index(r.relation, r.obj) for r in traced]
+    batched = [b for b in agents.values() if b.method in lm.batched_edit_methods()] if traced else []
+    stepwise = [b for b in agents.values() if b not in batched and hasattr(b.config, "steps")]
+    for b in batched:  # one batched run per method, observed at the traced steps (a k-step edit is the run after step k)
+        steps = np.unique(np.linspace(0, b.config.steps, s.report.trace_points).round().astype(int)).tolist()
+        probs = {0: [float(d[t]) for d, t in zip(b.distributions(queries)[0], targets)]}
+
+        def observe(k, edits, b=b, steps=steps, probs=probs):
+            if k in steps:
+                norm = edits.distributions(range(len(traced)), queries, b.domains)[0]
+                probs[k] = [float(d[t]) for d, t in zip(norm, targets)]
+
+        lm.edit_many(b.model, b.method, [b._request(r, edit_seed(e.seed, i)) for i, r in enumerate(traced)],
+                     b.config, on_step=observe)
+        for i, entry in enumerate(traces):
+            entry["lm"][b.method] = {"steps": steps, "p_requested": [probs[k][i] for k in steps]}
+    for b in stepwise:  # a method of your own with training steps: one edit per traced step
+        steps = np.unique(np.linspace(0, b.config.steps, s.report.trace_points).round().astype(int)).tolist()
+        for i, (entry, r, q, t) in enumerate(zip(traces, traced, queries, targets)):
+            seed = edit_seed(e.seed, i)
             probs = []
             for k in steps:
-                if k == 0:
-                    probs.append(float(b.distributions(query)[0][0][tgt]))
-                    continue
-                seed = edit_seed(e.seed, i)
                 torch.manual_seed(seed)
-                edited = lm.edit(b.model, b.method, [b._request(req, seed)], dataclasses.replace(b.config, steps=int(k)))
-                probs.append(float(edited.distributions(query, b.domains)[0][0][tgt]))
-            entry["lm"][b.method] = {"steps": steps.tolist(), "p_requested": probs}
-        traces.append(entry)
+                edited = b.model if k == 0 else lm.edit(b.model, b.method, [b._request(r, seed)],
+                                                        dataclasses.replace(b.config, steps=k))
+                probs.append(float(edited.distributions([q], b.domains)[0][0][t]))
+            entry["lm"][b.method] = {"steps": steps, "p_requested": probs}
     atomic_write_json(ctx.run / "edit" / "requests.json", {"requests": [dataclasses.asdict(r) for r in requests],
                                                             "context_repeats": repeats, "traces": traces})
     ctx.say(f"edit: {len(requests)} edit requests drawn; P(o*) traced over edit steps for {len(traces)}"
@@ -313,23 +329,17 @@ def _torch_threads(n: int):
 
 
 def _evaluate(ctx: Context) -> None:
-    """Evaluate every request (sharded across torchrun ranks if launched so) into results.json."""
-    size = int(os.environ.get("WORLD_SIZE", 1))
-    with _torch_threads(ctx.settings.evaluate.threads or max(1, (os.cpu_count() or 1) // size)):
-        _evaluate_all(ctx)
-
-
-def _evaluate_all(ctx: Context) -> None:
-    from ..bench.evaluate import EvaluateConfig, evaluate
+    """Evaluate every request into results.json: the chunks of requests dealt to torchrun's ranks if launched
+    so, else to ``[evaluate] workers`` processes of this machine (one per core by default)."""
     from ..bench.knowledge import knowledge
     from ..bench.summary import summarise
 
     s = ctx.settings
+    rank, size = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
     started = time.perf_counter()
     world, references, agents = load_agents(ctx.run, s, context_repeats(ctx.run))
     requests = load_requests(ctx.run)
     startup = time.perf_counter() - started
-    rank, size = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
     folder = ctx.run / "evaluate"
     folder.mkdir(parents=True, exist_ok=True)
     if size > 1:
@@ -343,42 +353,52 @@ def _evaluate_all(ctx: Context) -> None:
             dist.barrier()
     elif rank == 0:
         mark_started(ctx, "evaluate")
-    done = {i: r for i, r in _read_records(folder).items()
-            if i < len(requests) and r["request"] == dataclasses.asdict(requests[i])}
-    # fixed chunks of requests, dealt round-robin to the ranks: a chunk's records do not depend on the rank
-    width = s.evaluate.chunk
+    width = s.evaluate.chunk  # fixed chunks, dealt round-robin: a chunk's records do not depend on who does it
     chunks = [list(range(c, min(c + width, len(requests)))) for c in range(0, len(requests), width)]
-    mine = [c for k, c in enumerate(chunks) if k % size == rank and not all(i in done for i in c)]
+    done = _done_records(folder, requests)
+    todo = [k for k, c in enumerate(chunks) if k % size == rank and not all(i in done for i in c)]
+    cores = os.cpu_count() or 1
+    workers = 1 if size > 1 else s.evaluate.workers or cores
+    threads = s.evaluate.threads or max(1, cores // (size * workers))  # from the setting, not from what is left:
+    #                                  a resumed run scores its last chunks as the first run would have
+    workers = min(workers, max(1, len(todo)))
     progress = None
     if not ctx.quiet:
         from tqdm import tqdm
 
-        progress = tqdm(total=len(requests), initial=len(requests) - sum(map(len, mine)), desc="evaluate",
-                        unit="edit")
-    config = EvaluateConfig(seed=s.evaluate.seed, other_subjects=s.evaluate.other_subjects,
-                            min_shift=s.evaluate.min_shift, logic_requests=s.evaluate.logic_requests)
+        progress = tqdm(total=len(requests), initial=len(done), desc="evaluate", unit="edit")
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")  # helpers start fresh interpreters: nothing forked
+    queue = _ChunkQueue([chunks[k] for k in todo], spawn.Value("i", 0))  # each process takes the next chunk
+    helpers = [spawn.Process(target=_worker, args=(ctx.run, ctx.config, queue, w, threads), daemon=True,
+                             name=f"evaluate worker {w}") for w in range(1, workers)]
     loop_start = time.perf_counter()
-    new = []
-    with open(folder / (f"records.rank{rank}.jsonl" if size > 1 else "records.jsonl"), "a") as f:
-        for chunk in mine:
-            records = evaluate(world, references, agents, [requests[i] for i in chunk], chunk, config,
-                               progress=progress)
-            f.write("".join(json.dumps(rec, allow_nan=False) + "\n" for rec in records))
-            f.flush()
-            os.fsync(f.fileno())
-            new += records
+    try:
+        for p in helpers:
+            p.start()
+        name = f"records.rank{rank}.jsonl" if size > 1 else "records.jsonl"
+        with _torch_threads(threads):
+            new = _evaluate_chunks(folder / name, world, references, agents, requests, queue, s.evaluate,
+                                   progress, folder)
+        _join_workers(helpers, folder, requests, progress)
+    finally:
+        for p in helpers:
+            if p.is_alive():
+                p.terminate()
     if progress is not None:
         progress.close()
     atomic_write_json(folder / f"timing.rank{rank}.json",  # timings stay out of the records
-                      {"startup_s": startup, "requests": sum(map(len, mine)),
-                       "loop_s": time.perf_counter() - loop_start})
+                      {"startup_s": startup, "requests": sum(len(chunks[k]) for k in todo), "workers": workers,
+                       "threads": threads, "loop_s": time.perf_counter() - loop_start})
     if size > 1:
         gathered = [None] * size
         dist.all_gather_object(gathered, new)
         new = [r for part in gathered for r in part]
         if rank != 0:
             return
-    records = sorted({**done, **{r["index"]: r for r in new}}.values(), key=lambda r: r["index"])
+    records = sorted({**_done_records(folder, requests), **{r["index"]: r for r in new}}.values(),
+                     key=lambda r: r["index"])
     if len(records) != len(requests):
         raise PipelineError(f"evaluate: {len(records)} records for {len(requests)} requests")
     first = next(iter(agents.values()))
@@ -388,6 +408,77 @@ def _evaluate_all(ctx: Context) -> None:
                "requests": [r["request"] for r in records], "summary": summarise(records), "records": records}
     atomic_write_json(folder / "results.json", results, indent=None, allow_nan=False)
     atomic_write_json(ctx.run / "results.json", results, indent=None, allow_nan=False)
+
+
+def _done_records(folder: Path, requests) -> dict[int, dict]:
+    """The finished records (of every process) that belong to these requests."""
+    return {i: r for i, r in _read_records(folder).items()
+            if i < len(requests) and r["request"] == dataclasses.asdict(requests[i])}
+
+
+def _evaluate_chunks(path: Path, world, references, agents, requests, chunks, e, progress=None,
+                     folder: Path | None = None) -> list[dict]:
+    """Evaluate ``chunks`` (an iterable of lists of request indices) one after another, appending each
+    chunk's records to ``path`` (flushed and fsynced: an interruption loses at most the chunk in progress)."""
+    from ..bench.evaluate import EvaluateConfig, evaluate
+
+    config = EvaluateConfig(seed=e.seed, other_subjects=e.other_subjects, min_shift=e.min_shift,
+                            logic_requests=e.logic_requests)
+    new = []
+    with open(path, "a") as f:
+        for chunk in chunks:
+            records = evaluate(world, references, agents, [requests[i] for i in chunk], chunk, config)
+            f.write("".join(json.dumps(rec, allow_nan=False) + "\n" for rec in records))
+            f.flush()
+            os.fsync(f.fileno())
+            new += records
+            if progress is not None:  # every process's finished records
+                progress.n = len(_done_records(folder, requests))
+                progress.refresh()
+    return new
+
+
+@dataclasses.dataclass
+class _ChunkQueue:
+    """Chunks of request indices shared by the evaluate stage's processes: each takes the next one not
+    taken (a shared counter), so a process that starts late or draws slow chunks does fewer of them."""
+
+    chunks: list[list[int]]
+    taken: Any  # a multiprocessing Value("i")
+
+    def __iter__(self):
+        while True:
+            with self.taken.get_lock():
+                k = self.taken.value
+                self.taken.value += 1
+            if k >= len(self.chunks):
+                return
+            yield self.chunks[k]
+
+
+def _worker(run: Path, config, queue: _ChunkQueue, number: int, threads: int) -> None:
+    """A helper process of the evaluate stage: chunks from ``queue`` into records.worker<number>.jsonl."""
+    settings = config.validate()  # the plain config travels (a graph file's functions would not pickle)
+    world, references, agents = load_agents(run, settings, context_repeats(run))
+    requests = load_requests(run)
+    with _torch_threads(threads):
+        _evaluate_chunks(run / "evaluate" / f"records.worker{number}.jsonl", world, references, agents, requests,
+                         queue, settings.evaluate)
+
+
+def _join_workers(procs: list, folder: Path, requests, progress) -> None:
+    """Wait for the helper processes (updating the progress bar); a failed one is an error that keeps every
+    finished chunk for the next run to resume from."""
+    while any(p.is_alive() for p in procs):
+        for p in procs:
+            p.join(timeout=1.0)
+        if progress is not None:
+            progress.n = len(_done_records(folder, requests))
+            progress.refresh()
+    failed = [p for p in procs if p.exitcode != 0]
+    if failed:
+        raise PipelineError(f"evaluate: {failed[0].name} stopped with exit code {failed[0].exitcode} (its error "
+                            "is printed above); the finished chunks are kept: run the same command to resume")
 
 
 def _evaluate_settings(s, config):
