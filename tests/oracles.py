@@ -96,3 +96,34 @@ def expected_counts(graph, cpts, evidence):
             order = np.argsort(np.argsort(axes))
             counts[r] += np.transpose(m, order) if len(axes) > 1 else m
     return counts
+
+
+# -- small graphs the exactness tests share --------------------------------------------------------------
+def chain_graph():
+    """a -> b -> c, with a non-default concentration on c."""
+    from rational import RelationGraph
+
+    g = RelationGraph().add_relation("a", ["a0", "a1", "a2"]).add_relation("b", ["b0", "b1"])
+    g.add_relation("c", ["c0", "c1", "c2"], concentration=0.5)
+    g.add_edges_from([("a", "b"), ("b", "c")])
+    return g
+
+
+def two_parents_graph():
+    """(a, b) -> c, with a per-object concentration on c."""
+    from rational import RelationGraph
+
+    g = RelationGraph().add_relation("a", ["a0", "a1"]).add_relation("b", ["b0", "b1", "b2"])
+    g.add_relation("c", ["c0", "c1"], concentration=[2.0, 0.5])
+    g.add_edges_from([("a", "c"), ("b", "c")])
+    return g
+
+
+def diamond_graph():
+    """a -> b, a -> c, (b, c) -> d: the moralised graph has a loop."""
+    from rational import RelationGraph
+
+    g = RelationGraph().add_relation("a", ["a0", "a1"]).add_relation("b", ["b0", "b1", "b2"])
+    g.add_relation("c", ["c0", "c1"]).add_relation("d", ["d0", "d1"])
+    g.add_edges_from([("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")])
+    return g

@@ -9,7 +9,7 @@ agree to ~1e-12 in float64, so a real bug cannot hide under it.
 import numpy as np
 import opt_einsum
 import pytest
-from oracles import brute_force, expected_counts
+from oracles import brute_force, chain_graph, diamond_graph, expected_counts, two_parents_graph
 
 import rational
 from bridges import WORLDS
@@ -22,32 +22,11 @@ def _single():
     return RelationGraph().add_relation("a", ["x", "y", "z"])
 
 
-def _chain():
-    g = RelationGraph().add_relation("a", ["a0", "a1", "a2"]).add_relation("b", ["b0", "b1"])
-    g.add_relation("c", ["c0", "c1", "c2"], concentration=0.5)
-    g.add_edges_from([("a", "b"), ("b", "c")])
-    return g
-
-
-def _two_parents():
-    g = RelationGraph().add_relation("a", ["a0", "a1"]).add_relation("b", ["b0", "b1", "b2"])
-    g.add_relation("c", ["c0", "c1"], concentration=[2.0, 0.5])
-    g.add_edges_from([("a", "c"), ("b", "c")])
-    return g
-
-
-def _diamond():  # a -> b, a -> c, (b, c) -> d: the moralised graph has a loop
-    g = RelationGraph().add_relation("a", ["a0", "a1"]).add_relation("b", ["b0", "b1", "b2"])
-    g.add_relation("c", ["c0", "c1"]).add_relation("d", ["d0", "d1"])
-    g.add_edges_from([("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")])
-    return g
-
-
 CASES = {
     "single": (_single, dict()),
-    "chain": (_chain, dict(eps=0.2)),
-    "two_parents": (_two_parents, dict(statement_noise=0.05)),
-    "diamond": (_diamond, dict(held_out_rate=0.4, connectives_per_subject=2.0)),
+    "chain": (chain_graph, dict(eps=0.2)),
+    "two_parents": (two_parents_graph, dict(statement_noise=0.05)),
+    "diamond": (diamond_graph, dict(held_out_rate=0.4, connectives_per_subject=2.0)),
     "example": (rational.example_graph, dict(statements_per_subject=2.0)),
 }
 
@@ -102,7 +81,7 @@ def test_fit_is_the_fixed_point_of_expected_counts(fitted):
 
 def test_noise_free_complete_data_gives_the_conjugate_posterior_mean():
     """With every fact mentioned and eps = 0, theta is (alpha + counts) / (sum alpha + n) in closed form."""
-    graph = _two_parents()
+    graph = two_parents_graph()
     world = rational.sample_world(graph, 40, seed=3, eps=0.0, held_out_rate=0.0, statements_per_subject=0,
                                   connectives_per_subject=0)
     post = rational.fit(world.evidence)
@@ -118,7 +97,7 @@ def test_noise_free_complete_data_gives_the_conjugate_posterior_mean():
 
 def test_unmentioned_facts_are_inferred_through_the_graph():
     """A held-out child's belief moves with its parent's evidence: no independence shortcut."""
-    graph = _chain()
+    graph = chain_graph()
     world = rational.sample_world(graph, 200, seed=11, held_out_rate=0.3, truth_concentration=0.2)
     post = rational.fit(world.evidence)
     # b and its child c unobserved, a observed: b's belief can only come through a and the CPT
@@ -182,7 +161,7 @@ def test_subjects_in_chunks_give_the_same_fit(monkeypatch):
     The gradients of the chunks are summed in another order than one contraction sums them, so the
     numbers agree to float64 rounding (1e-12), not bit for bit.
     """
-    world = rational.sample_world(_diamond(), n_subjects=14, seed=7, connectives_per_subject=2.0)
+    world = rational.sample_world(diamond_graph(), n_subjects=14, seed=7, connectives_per_subject=2.0)
     whole = rational.fit(world.evidence)
     _, per_subject = _infer._contraction(whole.arrays.layout, 14)
     monkeypatch.setattr(_infer, "_CHUNK_ENTRIES", 3 * per_subject)

@@ -16,31 +16,10 @@ import sys
 
 import numpy as np
 import pytest
-from oracles import brute_force, expected_counts
+from oracles import brute_force, chain_graph, diamond_graph, expected_counts, two_parents_graph
 
 import rational
 from rational import RelationGraph, _infer, _messages
-
-
-def _chain():
-    g = RelationGraph().add_relation("a", ["a0", "a1", "a2"]).add_relation("b", ["b0", "b1"])
-    g.add_relation("c", ["c0", "c1", "c2"], concentration=0.5)
-    g.add_edges_from([("a", "b"), ("b", "c")])
-    return g
-
-
-def _two_parents():
-    g = RelationGraph().add_relation("a", ["a0", "a1"]).add_relation("b", ["b0", "b1", "b2"])
-    g.add_relation("c", ["c0", "c1"], concentration=[2.0, 0.5])
-    g.add_edges_from([("a", "c"), ("b", "c")])
-    return g
-
-
-def _diamond():  # a -> b, a -> c, (b, c) -> d: a loop in the moral graph
-    g = RelationGraph().add_relation("a", ["a0", "a1"]).add_relation("b", ["b0", "b1", "b2"])
-    g.add_relation("c", ["c0", "c1"]).add_relation("d", ["d0", "d1"])
-    g.add_edges_from([("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")])
-    return g
 
 
 def _pairs():  # two root -> leaf pairs: the closed-form pair of rational._messages
@@ -71,9 +50,9 @@ def _paper_shape():
 #: relations in a message's scope and theta's at once, closed-form pairs, pair statements everywhere)
 CASES = {
     "single": (lambda: RelationGraph().add_relation("a", ["x", "y", "z"]), dict()),
-    "chain": (_chain, dict(eps=0.2)),
-    "two_parents": (_two_parents, dict(statement_noise=0.05)),
-    "diamond": (_diamond, dict(held_out_rate=0.4)),
+    "chain": (chain_graph, dict(eps=0.2)),
+    "two_parents": (two_parents_graph, dict(statement_noise=0.05)),
+    "diamond": (diamond_graph, dict(held_out_rate=0.4)),
     "pairs": (_pairs, dict(truth_concentration=0.2)),
     "example": (rational.example_graph, dict(statements_per_subject=2.0)),
     "paper_shape": (_paper_shape, dict(held_out_rate=0.2)),
