@@ -241,22 +241,22 @@ def _edit(ctx: Context) -> None:
     repeats = None
     if "context" in e.methods:
         repeats = choose_repeats(post, requests) if s.context_auto else s.edit["context"].repeats
-    traces = []
-    for i, req in enumerate(requests[: s.report.trace_requests]):
-        tgt = world.graph.object_index(req.relation, req.obj)
-        entry = {"request": dataclasses.asdict(req), "bayes": {}, "lm": {}}
-        for b in references.values():
-            query = [(req.subject, req.relation)]
-            entry["bayes"][b.rule] = [float(b.distributions(query)[0][0][tgt]),
-                                      float(b.edit(req).distributions(query)[0][0][tgt])]
-        traces.append(entry)
     traced = requests[: s.report.trace_requests]
     queries = [(r.subject, r.relation) for r in traced]
     targets = [world.graph.object_index(r.relation, r.obj) for r in traced]
+    traces = []
+    for r, q, t in zip(traced, queries, targets):  # the agent's P(o*) before and after, under each rule
+        bayes = {b.rule: [float(b.distributions([q])[0][0][t]), float(b.edit(r).distributions([q])[0][0][t])]
+                 for b in references.values()}
+        traces.append({"request": dataclasses.asdict(r), "bayes": bayes, "lm": {}})
+
+    def traced_steps(config) -> list[int]:
+        return np.unique(np.linspace(0, config.steps, s.report.trace_points).round().astype(int)).tolist()
+
     batched = [b for b in agents.values() if b.method in lm.batched_edit_methods()] if traced else []
     stepwise = [b for b in agents.values() if b not in batched and hasattr(b.config, "steps")]
-    for b in batched:  # one batched run per method, observed at the traced steps (a k-step edit is the run after step k)
-        steps = np.unique(np.linspace(0, b.config.steps, s.report.trace_points).round().astype(int)).tolist()
+    for b in batched:  # one batched run per method, observed at the traced steps (after step k: a k-step edit)
+        steps = traced_steps(b.config)
         probs = {0: [float(d[t]) for d, t in zip(b.distributions(queries)[0], targets)]}
 
         def observe(k, edits, b=b, steps=steps, probs=probs):
@@ -269,7 +269,7 @@ def _edit(ctx: Context) -> None:
         for i, entry in enumerate(traces):
             entry["lm"][b.method] = {"steps": steps, "p_requested": [probs[k][i] for k in steps]}
     for b in stepwise:  # a method of your own with training steps: one edit per traced step
-        steps = np.unique(np.linspace(0, b.config.steps, s.report.trace_points).round().astype(int)).tolist()
+        steps = traced_steps(b.config)
         for i, (entry, r, q, t) in enumerate(zip(traces, traced, queries, targets)):
             seed = edit_seed(e.seed, i)
             probs = []
@@ -370,7 +370,7 @@ def _evaluate(ctx: Context) -> None:
     import multiprocessing
 
     spawn = multiprocessing.get_context("spawn")  # helpers start fresh interpreters: nothing forked
-    queue = _ChunkQueue([chunks[k] for k in todo], spawn.Value("i", 0))  # each process takes the next chunk
+    queue = _ChunkQueue([chunks[k] for k in todo], spawn.Value("i", 0), spawn.Value("i", len(done)))
     helpers = [spawn.Process(target=_worker, args=(ctx.run, ctx.config, queue, w, threads), daemon=True,
                              name=f"evaluate worker {w}") for w in range(1, workers)]
     loop_start = time.perf_counter()
@@ -380,8 +380,8 @@ def _evaluate(ctx: Context) -> None:
         name = f"records.rank{rank}.jsonl" if size > 1 else "records.jsonl"
         with _torch_threads(threads):
             new = _evaluate_chunks(folder / name, world, references, agents, requests, queue, s.evaluate,
-                                   progress, folder)
-        _join_workers(helpers, folder, requests, progress)
+                                   progress)
+        _join_workers(helpers, queue, progress)
     finally:
         for p in helpers:
             if p.is_alive():
@@ -416,35 +416,36 @@ def _done_records(folder: Path, requests) -> dict[int, dict]:
             if i < len(requests) and r["request"] == dataclasses.asdict(requests[i])}
 
 
-def _evaluate_chunks(path: Path, world, references, agents, requests, chunks, e, progress=None,
-                     folder: Path | None = None) -> list[dict]:
-    """Evaluate ``chunks`` (an iterable of lists of request indices) one after another, appending each
-    chunk's records to ``path`` (flushed and fsynced: an interruption loses at most the chunk in progress)."""
+def _evaluate_chunks(path: Path, world, references, agents, requests, queue: _ChunkQueue, e,
+                     progress=None) -> list[dict]:
+    """Evaluate the chunks this process takes from ``queue`` one after another, appending each chunk's
+    records to ``path`` (flushed and fsynced: an interruption loses at most the chunk in progress)."""
     from ..bench.evaluate import EvaluateConfig, evaluate
 
     config = EvaluateConfig(seed=e.seed, other_subjects=e.other_subjects, min_shift=e.min_shift,
                             logic_requests=e.logic_requests)
     new = []
     with open(path, "a") as f:
-        for chunk in chunks:
+        for chunk in queue:
             records = evaluate(world, references, agents, [requests[i] for i in chunk], chunk, config)
             f.write("".join(json.dumps(rec, allow_nan=False) + "\n" for rec in records))
             f.flush()
             os.fsync(f.fileno())
             new += records
-            if progress is not None:  # every process's finished records
-                progress.n = len(_done_records(folder, requests))
-                progress.refresh()
+            queue.written(len(records))
+            queue.show(progress)
     return new
 
 
 @dataclasses.dataclass
 class _ChunkQueue:
     """Chunks of request indices shared by the evaluate stage's processes: each takes the next one not
-    taken (a shared counter), so a process that starts late or draws slow chunks does fewer of them."""
+    taken (a shared counter), so a process that starts late or draws slow chunks does fewer of them; a
+    second counter holds the requests whose records are written, by any process, for the progress bar."""
 
     chunks: list[list[int]]
     taken: Any  # a multiprocessing Value("i")
+    done: Any  # a multiprocessing Value("i"): records written (those of an earlier, interrupted run included)
 
     def __iter__(self):
         while True:
@@ -454,6 +455,15 @@ class _ChunkQueue:
             if k >= len(self.chunks):
                 return
             yield self.chunks[k]
+
+    def written(self, n: int) -> None:
+        with self.done.get_lock():
+            self.done.value += n
+
+    def show(self, progress) -> None:
+        if progress is not None:
+            progress.n = self.done.value
+            progress.refresh()
 
 
 def _worker(run: Path, config, queue: _ChunkQueue, number: int, threads: int) -> None:
@@ -466,15 +476,13 @@ def _worker(run: Path, config, queue: _ChunkQueue, number: int, threads: int) ->
                          queue, settings.evaluate)
 
 
-def _join_workers(procs: list, folder: Path, requests, progress) -> None:
+def _join_workers(procs: list, queue: _ChunkQueue, progress) -> None:
     """Wait for the helper processes (updating the progress bar); a failed one is an error that keeps every
     finished chunk for the next run to resume from."""
     while any(p.is_alive() for p in procs):
         for p in procs:
             p.join(timeout=1.0)
-        if progress is not None:
-            progress.n = len(_done_records(folder, requests))
-            progress.refresh()
+        queue.show(progress)
     failed = [p for p in procs if p.exitcode != 0]
     if failed:
         raise PipelineError(f"evaluate: {failed[0].name} stopped with exit code {failed[0].exitcode} (its error "
