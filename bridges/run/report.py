@@ -217,7 +217,8 @@ def write_plots(results: dict, traces: list, out_dir: str | os.PathLike) -> list
             ax.scatter(xs, ys, s=8, alpha=0.5, label=m)
         ax.plot([0, 1], [0, 1], color="black", lw=0.8)
         ax.set_xlabel(f"rational agent ({rule0})")
-        ax.set_title(f"{when} the edit")
+        ax.set_title(f"{when} the edit: P(the {'LM' if when == 'before' else 'rational agent'}'s top object)",
+                     fontsize=10)
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.02)
     axes[0].set_ylabel("LM probability")
