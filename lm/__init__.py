@@ -24,7 +24,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from . import _toy  # noqa: E402  (small look-alike corpora for tests and examples)
-from ._batch import EditBatch, batched_edit_methods, edit_many  # noqa: E402
+from ._batch import EditBatch, batched_edit_methods, delta_weights, edit_many, lora_weights  # noqa: E402
 from ._corpus import Corpus, Fact, read_corpus  # noqa: E402
 from ._edit import (  # noqa: E402
     ContextEditConfig,
@@ -38,7 +38,12 @@ from ._edit import (  # noqa: E402
     get_edit_method,
     load_adapter,
     register_edit_method,
+    train_bf16,
+    trainable_copy,
 )
+from . import _methods  # noqa: E402, F401  (registers the built-in edit methods)
+from ._objective import edit_objective  # noqa: E402
+from ._objective import fit as optimize  # noqa: E402
 from ._errors import CheckpointError, LMError, VocabularyError  # noqa: E402
 from ._model import PRESETS, ModelConfig, build_model, get_preset, n_params  # noqa: E402
 from ._score import MAX_TOKENS_PER_PASS, LanguageModel, load  # noqa: E402
@@ -47,6 +52,12 @@ from ._toy import write_toy_corpus  # noqa: E402
 from ._train import TrainConfig, bf16_native, make_optimizer, train_from_corpus, train_step  # noqa: E402
 
 __all__ = [
+    "trainable_copy",
+    "train_bf16",
+    "optimize",
+    "lora_weights",
+    "edit_objective",
+    "delta_weights",
     "MAX_TOKENS_PER_PASS",
     "PRESETS",
     "CheckpointError",

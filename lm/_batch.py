@@ -25,12 +25,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._edit import FTEditConfig, LoraEditConfig, _config, _ft_params, _method, _peft, _plain_copy, train_bf16
+from ._edit import (FTEditConfig, LoraEditConfig, _config, _ft_params, _method, _peft, edit_methods, get_edit_method,
+                    train_bf16, trainable_copy)
 from ._errors import LMError
 from ._objective import Objective, check_beliefs, check_requests, fit, training_view
 from ._score import LanguageModel
 
-__all__ = ["EditBatch", "batched_edit_methods", "edit_many"]
+__all__ = ["EditBatch", "batched_edit_methods", "delta_weights", "edit_many", "lora_weights"]
 
 
 class _Grouped:
@@ -212,7 +213,7 @@ class EditBatch(Sequence):
         the adapter, merging, further edits) or a copy with the changed weights (``ft``)."""
         i = range(len(self))[i]
         base = self.base
-        hf = _plain_copy(base)
+        hf = trainable_copy(base)
         peft_model = None
         with torch.no_grad():
             if isinstance(self._grouped, _GroupedLoRA):
@@ -231,10 +232,11 @@ class EditBatch(Sequence):
                              bf16=base.bf16)
 
 
-def _lora_weights(model: LanguageModel, config: LoraEditConfig, n: int) -> _GroupedLoRA:
-    """N copies of the adapters a single peft edit starts from (initialisation taken from peft itself)."""
+def lora_weights(model: LanguageModel, config: LoraEditConfig, n: int) -> _GroupedLoRA:
+    """N copies of the adapters a single peft edit starts from (initialisation taken from peft itself): the
+    per-edit weights of a batched LoRA method (``register_edit_method(..., batch=lm.lora_weights)``)."""
     hf = model.model
-    probe = _peft(_plain_copy(model), model, config).get_base_model()
+    probe = _peft(trainable_copy(model), model, config).get_base_model()
     init = {name: mod.lora_A["default"].weight.detach().clone()  # (r, in)
             for name, mod in probe.named_modules() if hasattr(mod, "lora_A") and "default" in mod.lora_A}
     del probe
@@ -245,23 +247,22 @@ def _lora_weights(model: LanguageModel, config: LoraEditConfig, n: int) -> _Grou
     return _GroupedLoRA({k: modules[k] for k in init}, A=A, B=B, scaling=config.scaling)
 
 
-def _delta_weights(model: LanguageModel, config: FTEditConfig, n: int) -> _GroupedDelta:
+def delta_weights(model: LanguageModel, config: FTEditConfig, n: int) -> _GroupedDelta:
+    """N zero changes of the weights ``config`` trains (layers, modules): the per-edit weights of a batched
+    fine-tuning method (``register_edit_method(..., batch=lm.delta_weights)``)."""
     modules = _ft_modules(model.model, config)
     D = {k: torch.zeros(n, *m.weight.shape, device=m.weight.device) for k, m in modules.items()}
     return _GroupedDelta(modules, D=D)
 
 
-_BATCHED = {"lora": _lora_weights, "rational": _lora_weights, "ft": _delta_weights}
-
-
 def batched_edit_methods() -> tuple[str, ...]:
-    """The edit methods :func:`edit_many` trains in one batch.
+    """The edit methods :func:`edit_many` trains in one batch (registered with ``batch=``).
 
     Example:
         >>> batched_edit_methods()
         ('ft', 'lora', 'rational')
     """
-    return tuple(sorted(_BATCHED))
+    return tuple(sorted(name for name in edit_methods() if get_edit_method(name).batched))
 
 
 def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None,
@@ -304,8 +305,9 @@ def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None
         [1, 2, 3]
     """
     m = _method(method)
-    if method not in _BATCHED:
-        raise LMError(f"edit_many implements {sorted(_BATCHED)} (got {method!r}); loop over edit() for others")
+    if not m.batched:
+        raise LMError(f"edit_many trains the methods registered with batch= ({list(batched_edit_methods())}), "
+                      f"not {method!r}; loop over edit() for others")
     config = _config(m, config)
     if chunk_size < 1:
         raise LMError(f"chunk_size must be positive, got {chunk_size}")
@@ -313,13 +315,14 @@ def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None
     if on_step is not None and len(requests) > chunk_size:
         raise LMError(f"on_step needs every request in one chunk ({len(requests)} requests, chunk_size "
                       f"{chunk_size})")
-    if method == "rational":
+    if m.teacher:
         check_beliefs(model, requests)
     if model.peft_model is not None or model._adapter is not nullcontext:
         raise LMError("edit_many needs a plain base model (merge or materialise edited models first)")
-    weights = (config.target_weight, config.locality_weight) if method == "rational" else (0.0, 0.0)
+    weights = (getattr(config, "target_weight", 0.0), getattr(config, "locality_weight", 0.0)) if m.teacher \
+        else (0.0, 0.0)
     hf = model.model
-    grouped = _BATCHED[method](model, config, len(requests))
+    grouped = m.batch(model, config, len(requests))
     grads = [p.requires_grad for p in hf.parameters()]
     hf.requires_grad_(False)
     try:

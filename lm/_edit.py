@@ -24,11 +24,12 @@ import numpy as np
 import torch
 
 from ._errors import CheckpointError, LMError
-from ._objective import Objective, check_beliefs, check_requests, fit, sentence, training_view
+from ._objective import check_beliefs, check_requests, edit_objective, fit, sentence
 from ._score import LanguageModel, quiet
 
-__all__ = ["ContextEditConfig", "EditMethod", "FTEditConfig", "LoraEditConfig", "RationalEditConfig", "context_prefix",
-           "edit", "edit_methods", "get_edit_method", "load_adapter", "register_edit_method"]
+__all__ = ["ContextEditConfig", "EditMethod", "FTEditConfig", "LoraEditConfig", "RationalEditConfig", "context_edit",
+           "context_prefix", "edit", "edit_methods", "ft_edit", "get_edit_method", "load_adapter", "lora_edit",
+           "rational_edit", "register_edit_method", "train_bf16", "trainable_copy"]
 
 
 @dataclass(frozen=True)
@@ -169,46 +170,81 @@ EditFn = Callable[[LanguageModel, list, object], LanguageModel]
 
 @dataclass(frozen=True)
 class EditMethod:
-    """A registered method: ``fn(model, requests, config) -> edited model`` and its config class.
+    """A registered method: ``fn(model, requests, config) -> edited model``, its config class, and what it
+    can do (so a benchmark needs no method's name to drive it).
 
     ``requests`` are what the caller passed (request objects or ``(subject, relation, obj)`` tuples),
     already checked: well formed, every word in the model's vocabulary.
+
+    Attributes:
+        batch: for a method trained on lm's edit objective (:class:`EditObjective`), a function
+            ``(model, config, n) -> per-edit weights`` (:func:`lora_weights` or :func:`delta_weights`) with
+            which :func:`edit_many` trains many independent edits at once; None: edited one by one.
+        prefix: for an in-context method, ``prefix(requests, config) -> text`` read before every prompt
+            (many such edits are scored in one batch with ``distributions(..., prefixes=...)``).
+        teacher: the method reads each request's ``targets`` and ``anchors`` (a teacher's post-edit
+            beliefs, see :class:`RationalEditConfig`): a benchmark attaches them.
+        counterpart: ``counterpart(config) -> (rule, options)``: the rational agent's update that says
+            what the edit says (stating a fact k times = ``("observe", {"mentions": k})``), or None.
     """
 
     name: str
     fn: EditFn
     config_cls: type
+    batch: Callable | None = None
+    prefix: Callable[[Sequence, object], str] | None = None
+    teacher: bool = False
+    counterpart: Callable[[object], tuple[str, dict]] | None = None
+
+    @property
+    def batched(self) -> bool:
+        return self.batch is not None
 
 
 _METHODS: dict[str, EditMethod] = {}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def register_edit_method(name: str, config_cls: type = ContextEditConfig) -> Callable[[EditFn], EditFn]:
-    """Decorator registering an edit method under ``name``.
+def _same_code(a, b) -> bool:
+    """The same function defined again (a module or graph file loaded twice, a notebook cell re-run)."""
+    key = (lambda f: (getattr(f, "__module__", None), getattr(f, "__qualname__", None),
+                      getattr(getattr(f, "__code__", None), "co_code", None)))
+    return key(a) == key(b) and key(a)[2] is not None
+
+
+def register_edit_method(name: str, config_cls: type = ContextEditConfig, *, batch: Callable | None = None,
+                         prefix: Callable[[Sequence, object], str] | None = None, teacher: bool = False,
+                         counterpart: Callable[[object], tuple[str, dict]] | None = None
+                         ) -> Callable[[EditFn], EditFn]:
+    """Decorator registering an edit method under ``name``, with what it can do (see :class:`EditMethod`).
 
     The function receives the model to edit (never to be modified), the requests and a config instance
     of ``config_cls`` (its defaults when the caller passes none), and returns the edited model.
+    Registering the same function again (a module loaded twice, a notebook cell run again) replaces it.
 
     Raises:
-        LMError: a duplicate or malformed name (lowercase letters, digits, ``_``).
+        LMError: a malformed name (lowercase letters, digits, ``_``), or another function under a
+            registered name.
 
     Example:
         >>> @register_edit_method("noop_doc_example")
         ... def noop(model, requests, config):
         ...     return model
-        >>> "noop_doc_example" in edit_methods()
-        True
+        >>> "noop_doc_example" in edit_methods(), get_edit_method("noop_doc_example").batched
+        (True, False)
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise LMError(f"edit method name {name!r} must match {_NAME.pattern}")
-    if name in _METHODS:
-        raise LMError(f"edit method {name!r} is already registered")
-
+    if not isinstance(config_cls, type):
+        raise LMError(f"edit method {name!r}: config_cls must be a dataclass type, got {config_cls!r}")
+    for what, value in (("batch", batch), ("prefix", prefix), ("counterpart", counterpart)):
+        if value is not None and not callable(value):
+            raise LMError(f"edit method {name!r}: {what} must be callable or None, got {value!r}")
     def deco(fn: EditFn) -> EditFn:
-        if name in _METHODS:
-            raise LMError(f"edit method {name!r} is already registered")
-        _METHODS[name] = EditMethod(name, fn, config_cls)
+        if name in _METHODS and not _same_code(_METHODS[name].fn, fn):
+            raise LMError(f"edit method {name!r} is already registered (by {_METHODS[name].fn.__module__}."
+                          f"{_METHODS[name].fn.__qualname__})")
+        _METHODS[name] = EditMethod(name, fn, config_cls, batch, prefix, bool(teacher), counterpart)
         return fn
 
     return deco
@@ -220,11 +256,13 @@ def edit_methods() -> tuple[str, ...]:
 
 
 def get_edit_method(name: str) -> EditMethod:
-    """The registered :class:`EditMethod` (function and config class); :class:`LMError` if unknown.
+    """The registered :class:`EditMethod` (function, config class and capabilities); :class:`LMError` if
+    unknown.
 
     Example:
-        >>> get_edit_method("lora").config_cls.__name__
-        'LoraEditConfig'
+        >>> m = get_edit_method("lora")
+        >>> m.config_cls.__name__, m.batched, get_edit_method("context").prefix is not None
+        ('LoraEditConfig', True, True)
     """
     return _method(name)
 
@@ -285,8 +323,18 @@ def edit(model: LanguageModel, method: str, requests: Sequence, config=None,
 
 
 # ---- training edits ------------------------------------------------------------------------------------
-def _plain_copy(model: LanguageModel):
-    """A deep copy of the model's weights with any adapter merged in (the base stays untouched)."""
+def trainable_copy(model: LanguageModel):
+    """A deep copy of the model's weights (a ``transformers`` model) with any adapter merged in: what a
+    training edit trains, so the model it was given stays untouched. Wrap it back with
+    :meth:`LanguageModel.with_weights`.
+
+    Example:
+        >>> import lm, tempfile
+        >>> d = lm._toy.write_toy_corpus(tempfile.mkdtemp(), n_subjects=2, n_relations=1)
+        >>> base = lm.LanguageModel.untrained(d, lm.ModelConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32))
+        >>> lm.trainable_copy(base) is not base.model
+        True
+    """
     if model._adapter is not nullcontext:
         raise LMError("edit a materialised model: use EditBatch.materialize(i), not EditBatch[i]")
     if model.peft_model is not None:
@@ -346,7 +394,7 @@ def load_adapter(base: LanguageModel, directory: str | os.PathLike) -> LanguageM
         raise CheckpointError(f"no LoRA adapter in {path} (adapter_config.json is missing)")
     try:
         with _peft_warnings(), quiet():
-            peft_model = PeftModel.from_pretrained(_plain_copy(base), path, local_files_only=True)
+            peft_model = PeftModel.from_pretrained(trainable_copy(base), path, local_files_only=True)
     except Exception as e:  # peft/safetensors raise several types for corrupt or mismatched adapters
         raise CheckpointError(f"cannot apply the adapter in {path}: {type(e).__name__}: {e}") from e
     hf = peft_model.get_base_model().eval()
@@ -366,24 +414,21 @@ def train_bf16(model: LanguageModel, config) -> bool:
 def _lora_edit(model: LanguageModel, requests: list, config: LoraEditConfig, target_weight: float = 0.0,
                locality_weight: float = 0.0) -> LanguageModel:
     """A peft LoRA adapter on a copy of ``model``, trained on the requests' :class:`Objective`."""
-    peft_model = _peft(_plain_copy(model), model, config)
+    peft_model = _peft(trainable_copy(model), model, config)
     hf = peft_model.get_base_model()
     params = [p for p in peft_model.parameters() if p.requires_grad]
-    loss = Objective(training_view(model, hf, bf16=train_bf16(model, config)), model, requests,
-                     np.zeros(len(requests), dtype=np.int64), target_weight, locality_weight)
+    loss = edit_objective(model, requests, hf, target_weight=target_weight, locality_weight=locality_weight,
+                          bf16=train_bf16(model, config))
     fit(params, loss, config.lr, config.steps)
     hf.eval()
-    return LanguageModel(hf, model.tokenizer, prefix=model.prefix, peft_model=peft_model, meta=model.meta,
-                         bf16=model.bf16)
+    return model.with_weights(hf, peft_model)
 
 
-@register_edit_method("lora", LoraEditConfig)
-def _lora(model: LanguageModel, requests: list, config: LoraEditConfig) -> LanguageModel:
+def lora_edit(model: LanguageModel, requests: list, config: LoraEditConfig) -> LanguageModel:
     return _lora_edit(model, requests, config)
 
 
-@register_edit_method("rational", RationalEditConfig)
-def _rational(model: LanguageModel, requests: list, config: RationalEditConfig) -> LanguageModel:
+def rational_edit(model: LanguageModel, requests: list, config: RationalEditConfig) -> LanguageModel:
     check_beliefs(model, requests)
     return _lora_edit(model, requests, config, config.target_weight, config.locality_weight)
 
@@ -406,20 +451,17 @@ def _ft_params(hf, config: FTEditConfig) -> list[tuple[str, torch.nn.Parameter]]
     return out
 
 
-@register_edit_method("ft", FTEditConfig)
-def _ft(model: LanguageModel, requests: list, config: FTEditConfig) -> LanguageModel:
-    hf = _plain_copy(model)
+def ft_edit(model: LanguageModel, requests: list, config: FTEditConfig) -> LanguageModel:
+    hf = trainable_copy(model)
     chosen = _ft_params(hf, config)
     hf.requires_grad_(False)
     params = [p.requires_grad_(True) for _, p in chosen]
-    fit(params, Objective(training_view(model, hf, bf16=train_bf16(model, config)), model, requests,
-                          np.zeros(len(requests), dtype=np.int64)), config.lr, config.steps)
+    fit(params, edit_objective(model, requests, hf, bf16=train_bf16(model, config)), config.lr, config.steps)
     hf.eval().requires_grad_(False)
-    return LanguageModel(hf, model.tokenizer, prefix=model.prefix, meta=model.meta, bf16=model.bf16)
+    return model.with_weights(hf)
 
 
-@register_edit_method("context", ContextEditConfig)
-def _context(model: LanguageModel, requests: list, config: ContextEditConfig) -> LanguageModel:
+def context_edit(model: LanguageModel, requests: list, config: ContextEditConfig) -> LanguageModel:
     facts = context_prefix(requests, config)
     return model.with_prefix(f"{model.prefix} {facts}" if model.prefix else facts)
 

@@ -257,11 +257,37 @@ class Objective:
         return loss
 
 
+def edit_objective(model: LanguageModel, requests: Sequence, weights=None, *, target_weight: float = 0.0,
+                   locality_weight: float = 0.0, bf16: bool = False) -> Objective:
+    """The loss of one edit of ``model`` (all ``requests`` together), computed through ``weights``: the
+    copy being trained (:func:`lm.trainable_copy`, perhaps wrapped by peft), or ``model`` itself.
+
+    The building block of a training edit method: NLL of each requested object after its prompt, plus,
+    with positive weights, the KL terms on the requests' ``targets`` and ``anchors`` (see the module
+    docstring). Call the result for a scalar tensor; :func:`lm.optimize` runs the steps.
+
+    Example:
+        >>> import lm, tempfile
+        >>> d = lm._toy.write_toy_corpus(tempfile.mkdtemp(), n_subjects=4, n_relations=1)
+        >>> base = lm.LanguageModel.untrained(d, lm.ModelConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32))
+        >>> c = lm.read_corpus(d); r = next(iter(c.domains))
+        >>> weights = lm.trainable_copy(base)
+        >>> loss = lm.edit_objective(base, [(c.subjects[0], r, c.domains[r][0])], weights)
+        >>> before = float(loss())
+        >>> lm.optimize([p for p in weights.parameters()], loss, lr=1e-2, steps=5)
+        >>> float(loss()) < before
+        True
+    """
+    requests = check_requests(model, requests)
+    return Objective(training_view(model, weights, bf16=bf16), model, requests,
+                     np.zeros(len(requests), dtype=np.int64), target_weight, locality_weight)
+
+
 def fit(params: list[torch.Tensor], loss: Callable[[], torch.Tensor], lr: float, steps: int,
         after: Callable[[int], None] | None = None) -> None:
     """``steps`` AdamW steps (no weight decay, constant learning rate) on ``loss()``; ``after(k)`` is called
     after step k (1..steps). The learning rate does not depend on ``steps``, so the state after step k is
-    the result of a ``k``-step edit."""
+    the result of a ``k``-step edit (public as :func:`lm.optimize`)."""
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     for k in range(1, steps + 1):
         loss().backward()

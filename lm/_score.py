@@ -173,6 +173,12 @@ class LanguageModel:
         view._adapter = self._adapter
         return view
 
+    def with_weights(self, model: PreTrainedModel, peft_model=None) -> LanguageModel:
+        """A model with the same tokenizer, prefix and metadata and other weights: what a training edit
+        returns after training :func:`lm.trainable_copy` (``peft_model``: the peft wrapper around them)."""
+        return LanguageModel(model, self.tokenizer, prefix=self.prefix, peft_model=peft_model, meta=self.meta,
+                             bf16=self.bf16)
+
     def save(self, directory: str | os.PathLike) -> None:
         """Write weights (``save_pretrained`` layout), ``tokenizer.json`` and ``lm_config.json``.
 

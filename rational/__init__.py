@@ -18,7 +18,7 @@ from ._graph import GraphError, RelationGraph
 from ._infer import EvidenceArrays, Layout, encode
 from ._model import compile
 from ._posterior import FitInfo, Posterior, fit
-from ._rules import UpdateRule, register_rule, rules, update
+from ._rules import UpdateRule, get_rule, register_rule, rule_options, rules, update
 from ._store import load, read_header
 from ._world import World, WorldOptions, example_associations, example_graph, sample_world
 
@@ -41,9 +41,11 @@ __all__ = [
     "example_associations",
     "example_graph",
     "fit",
+    "get_rule",
     "load",
     "read_header",
     "register_rule",
+    "rule_options",
     "rules",
     "sample_world",
     "update",

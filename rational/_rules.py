@@ -7,6 +7,7 @@ parameters stay fixed; call :meth:`Posterior.refit` afterwards to re-estimate th
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +18,7 @@ import numpy as np
 from ._evidence import EvidenceError
 from ._posterior import Posterior
 
-__all__ = ["UpdateRule", "register_rule", "rules", "update"]
+__all__ = ["UpdateRule", "get_rule", "register_rule", "rule_options", "rules", "update"]
 
 
 class UpdateRule(Protocol):
@@ -26,29 +27,54 @@ class UpdateRule(Protocol):
 
 
 _RULES: dict[str, UpdateRule] = {}
+_OPTIONS: dict[str, tuple[str, ...]] = {}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def _same_code(a, b) -> bool:
+    """The same function defined again (a module or a graph file loaded twice, a notebook cell re-run)."""
+    key = (lambda f: (getattr(f, "__module__", None), getattr(f, "__qualname__", None),
+                      getattr(getattr(f, "__code__", None), "co_code", None)))
+    return key(a) == key(b) and key(a)[2] is not None
+
+
+def _keywords(fn) -> tuple[str, ...]:
+    """The options a rule takes: its parameters after (posterior, subject, relation, obj), by name."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())[4:]
+    except (TypeError, ValueError):  # a callable without a signature: options unknown
+        return ()
+    return tuple(p.name for p in params
+                 if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY))
+
+
 def register_rule(name: str, fn: UpdateRule | None = None):
-    """Register an update rule under ``name`` (lower-case identifier; duplicates are rejected).
+    """Register an update rule under ``name`` (lower-case identifier).
+
+    The registration records the options the rule takes (its keyword parameters after ``obj``, see
+    :func:`rule_options`), so a benchmark can pass a request's ``target`` to exactly the rules that take
+    one. Registering the same function again (a module or graph file loaded twice, a notebook cell run
+    again) replaces it; another function under a registered name is refused.
 
     Usable as a decorator. Example:
         >>> import rational
         >>> @rational.register_rule("doc_example_noop")
-        ... def noop(posterior, subject, relation, obj, **options):
+        ... def noop(posterior, subject, relation, obj, /, target=0.9):
         ...     return posterior
-        >>> "doc_example_noop" in rational.rules()
-        True
+        >>> "doc_example_noop" in rational.rules(), rational.rule_options("doc_example_noop")
+        (True, ('target',))
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(f"rule name must be a lower-case identifier, got {name!r}")
-    if name in _RULES:
-        raise ValueError(f"an update rule named {name!r} is already registered")
 
     def register(fn):
         if not callable(fn):
             raise TypeError(f"rule {name!r} must be callable, got {type(fn).__name__}")
+        if name in _RULES and not _same_code(_RULES[name], fn):
+            raise ValueError(f"an update rule named {name!r} is already registered (by "
+                             f"{getattr(_RULES[name], '__module__', '?')}.{getattr(_RULES[name], '__qualname__', '?')})")
         _RULES[name] = fn
+        _OPTIONS[name] = _keywords(fn)
         return fn
 
     return register if fn is None else register(fn)
@@ -57,6 +83,26 @@ def register_rule(name: str, fn: UpdateRule | None = None):
 def rules() -> tuple[str, ...]:
     """Names of the registered update rules."""
     return tuple(sorted(_RULES))
+
+
+def rule_options(name: str) -> tuple[str, ...]:
+    """The keyword options a registered rule takes (recorded when it was registered).
+
+    Example:
+        >>> import rational
+        >>> rational.rule_options("bayes"), "target" in rational.rule_options("jeffrey")
+        ((), True)
+    """
+    if name not in _RULES:
+        raise KeyError(f"unknown update rule {name!r}; registered: {list(rules())}")
+    return _OPTIONS[name]
+
+
+def get_rule(name: str) -> UpdateRule:
+    """The function registered under ``name`` (its module tells where a user's rule lives)."""
+    if name not in _RULES:
+        raise KeyError(f"unknown update rule {name!r}; registered: {list(rules())}")
+    return _RULES[name]
 
 
 def update(posterior: Posterior, rule: str, subject, relation: str | None = None, obj: str | None = None,

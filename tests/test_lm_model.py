@@ -195,8 +195,9 @@ def test_edit_errors_change_nothing(trained, requests):
 
 
 def test_registry_rejects_duplicate_and_malformed_names():
-    with pytest.raises(lm.LMError, match="already registered"):
-        lm.register_edit_method("lora")
+    with pytest.raises(lm.LMError, match="already registered"):  # another function under a taken name
+        lm.register_edit_method("lora")(lambda model, requests, config: model)
+    lm.register_edit_method("lora", lm.LoraEditConfig, batch=lm.lora_weights)(lm.get_edit_method("lora").fn)  # the same: kept
     with pytest.raises(lm.LMError, match="must match"):
         lm.register_edit_method("Bad Name")
     assert {"lora", "ft", "context"} <= set(lm.edit_methods())

@@ -106,12 +106,12 @@ def test_without_beliefs_rational_is_lora_exactly(model, requests, make, config)
 # ---- the loss -------------------------------------------------------------------------------------------
 def test_loss_equals_plain_teacher_forcing_in_value_and_gradient(model, requests):
     """The packed prefix-tree loss against the formula written with one plain causal pass per candidate."""
-    from lm._edit import _peft, _plain_copy
+    from lm._edit import _peft, trainable_copy
     from lm._objective import Objective, training_view
 
     r = requests[0]
     config = lm.RationalEditConfig(target_weight=1.5, locality_weight=0.7)
-    peft_model = _peft(_plain_copy(model), model, config)
+    peft_model = _peft(trainable_copy(model), model, config)
     hf = peft_model.get_base_model()
     params = [p for p in peft_model.parameters() if p.requires_grad]
     with torch.no_grad():  # a non-zero adapter, so that the anchors' KL and its gradient are not 0
@@ -266,5 +266,5 @@ def test_requests_and_configs_are_checked(model, requests):
         lm.edit_many(model, "lora", [(requests[0].subject, COUNTRY, 3)])
     with pytest.raises(lm.LMError, match="takes a LoraEditConfig, got RationalEditConfig"):
         lm.edit(model, "lora", [_plain(requests[0])], lm.RationalEditConfig())
-    with pytest.raises(lm.LMError, match="edit_many implements"):
+    with pytest.raises(lm.LMError, match="edit_many trains the methods registered with batch="):
         lm.edit_many(model, "context", [_plain(requests[0])])

@@ -177,8 +177,14 @@ def test_a_user_rule_is_one_function_and_one_registration(world_post):
     p = post.probability(s, "field", "law")
     assert rational.update(post, name, s, "field", "law").probability(s, "field", "law") == pytest.approx(
         0.5 * p + 0.5, abs=1e-12)
-    with pytest.raises(ValueError, match="already registered"):
-        rational.register_rule(name, half_way)
+    rational.register_rule(name, half_way)  # the same function again (a module loaded twice): replaced
+
+    def other(posterior, subject, relation, obj, /):
+        return posterior
+
+    with pytest.raises(ValueError, match="already registered"):  # another function under that name
+        rational.register_rule(name, other)
+    assert rational.rule_options(name) == () and "target" in rational.rule_options("observe")
     with pytest.raises(ValueError, match="lower-case identifier"):
         rational.register_rule("Bad Name", half_way)
 

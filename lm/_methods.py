@@ -1,0 +1,26 @@
+"""The built-in edit methods, registered in one place with what each can do.
+
+A registration carries the method's capabilities (:class:`lm.EditMethod`), so a benchmark drives any
+method without knowing its name: ``batch`` (trained many at once by :func:`lm.edit_many`), ``prefix``
+(in-context: the text read before every prompt), ``teacher`` (reads a teacher's post-edit beliefs on each
+request) and ``counterpart`` (the rational agent's update that says what the edit says).
+"""
+
+from __future__ import annotations
+
+from ._batch import delta_weights, lora_weights
+from ._edit import (ContextEditConfig, FTEditConfig, LoraEditConfig, RationalEditConfig, context_edit,
+                    context_prefix, ft_edit, lora_edit, rational_edit, register_edit_method)
+
+__all__: list[str] = []
+
+
+def stated_k_times(config: ContextEditConfig) -> tuple[str, dict]:
+    """To the rational agent, a prefix stating each request k times is k more mentions of it."""
+    return "observe", {"mentions": config.repeats}
+
+
+register_edit_method("lora", LoraEditConfig, batch=lora_weights)(lora_edit)
+register_edit_method("rational", RationalEditConfig, batch=lora_weights, teacher=True)(rational_edit)
+register_edit_method("ft", FTEditConfig, batch=delta_weights)(ft_edit)
+register_edit_method("context", ContextEditConfig, prefix=context_prefix, counterpart=stated_k_times)(context_edit)
