@@ -273,9 +273,9 @@ def edit_objective(model: LanguageModel, requests: Sequence, weights=None, *, ta
         >>> c = lm.read_corpus(d); r = next(iter(c.domains))
         >>> weights = lm.trainable_copy(base)
         >>> loss = lm.edit_objective(base, [(c.subjects[0], r, c.domains[r][0])], weights)
-        >>> before = float(loss())
+        >>> before = loss().item()
         >>> lm.optimize([p for p in weights.parameters()], loss, lr=1e-2, steps=5)
-        >>> float(loss()) < before
+        >>> loss().item() < before
         True
     """
     requests = check_requests(model, requests)
