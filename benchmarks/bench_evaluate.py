@@ -6,7 +6,7 @@ with the records compared.
     python benchmarks/bench_evaluate.py --run runs/default                 # the main command's run
     python benchmarks/bench_evaluate.py --run runs/default --requests 32 --methods lora ft
 
-The run directory must hold the stages up to ``edit`` (``python -m bridges edit --run RUN``). Both paths
+The run directory must hold the stages up to ``requests`` (``python -m bridges requests --run RUN``). Both paths
 run in this process with the same torch threads (``--threads``, 1 by default as in the evaluate stage).
 """
 
@@ -20,8 +20,7 @@ import numpy as np
 import torch
 
 import bridges
-from bridges.bench.evaluate import EvaluateConfig, evaluate
-from bridges.run.stages import context_repeats, load_agents, load_requests
+from bridges import evaluate
 
 
 class OneByOne:
@@ -58,7 +57,7 @@ def _floats(a, b, path=""):
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run", default="runs/default", help="run directory with stages up to edit (default: %(default)s)")
+    ap.add_argument("--run", default="runs/default", help="run directory with stages up to requests (default: %(default)s)")
     ap.add_argument("--config", default=None, help="the run's TOML config, if it has one")
     ap.add_argument("--requests", type=int, default=48, help="requests timed on each path (default: %(default)s)")
     ap.add_argument("--methods", nargs="+", default=None, help="LM edit methods (default: the config's)")
@@ -71,12 +70,10 @@ def main(argv=None) -> None:
     settings = config.validate()
     torch.set_num_threads(args.threads)
     run = Path(args.run)
-    world, references, agents = load_agents(run, settings, context_repeats(run))
-    requests = load_requests(run)[: args.requests]
+    world, references, agents = bridges.load_agents(run, settings)
+    requests = bridges.load_requests(run)[0][: args.requests]
     indices = list(range(len(requests)))
-    ev = settings.evaluate
-    cfg = EvaluateConfig(seed=ev.seed, other_subjects=ev.other_subjects, min_shift=ev.min_shift,
-                         logic_requests=ev.logic_requests)
+    ev = cfg = settings.evaluate
     evaluate(world, references, agents, requests[:1], [0], cfg)  # warm-up: imports, peft, caches of sympy
 
     old_agents = {n: OneByOne(dataclasses.replace(a, cache=None) if hasattr(a, "cache") else a)

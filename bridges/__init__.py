@@ -6,8 +6,8 @@ Layout (each folder is one stage of the work)::
     bridges/world/    built-in worlds, names, triples loader, world files
     bridges/corpus/   the corpus format, sentence translation, writing and reading
     bridges/bench/    the Believer protocol, its agents, edit requests, evaluation, summary
-    bridges/run/      the run config, the pipeline of stages and their artefacts, the report
-    bridges/cli.py    ``python -m bridges``
+    bridges/run/      the run config, the stages (one module each), the pipeline, its processes, the report
+    bridges/cli.py    ``python -m bridges`` (the one command line)
 
 Quick start::
 
@@ -30,7 +30,7 @@ from .bench import (
     EditRequest,
     EvaluateConfig,
     LMBeliever,
-    RequestConfig,
+    PostEditBeliefs,
     Teacher,
     TeacherSettings,
     edit_all,
@@ -51,6 +51,7 @@ from ._io import (
 )
 from .corpus import (
     CORPUS_FILE,
+    CorpusConfig,
     DEFAULT_CHUNK,
     DEFAULT_SHUFFLES,
     END_OF_DOCUMENT,
@@ -77,6 +78,7 @@ from .run import (
     RunConfig,
     config_to_toml,
     load_agents,
+    load_posterior,
     load_config,
     load_requests,
     render_table,
@@ -109,7 +111,7 @@ __all__ = [
     "LMBeliever",
     "EditRequest",
     "EvaluateConfig",
-    "RequestConfig",
+    "PostEditBeliefs",
     "Teacher",
     "TeacherSettings",
     "edit_all",
@@ -127,6 +129,7 @@ __all__ = [
     "config_to_toml",
     "load_config",
     "load_agents",
+    "load_posterior",
     "load_requests",
     "run_pipeline",
     "run_stage",
@@ -147,6 +150,7 @@ __all__ = [
     "InvalidNameError",
     # corpus
     "CORPUS_FILE",
+    "CorpusConfig",
     "DEFAULT_CHUNK",
     "DEFAULT_SHUFFLES",
     "METADATA_FILE",

@@ -1,4 +1,4 @@
-"""The command line: ``python -m bridges <command> ...``, one subcommand per pipeline stage.
+"""The command line (the only one): ``python -m bridges <command> ...``, one subcommand per pipeline stage.
 
 Subcommands live in a small registry; a stage (``train``, ``edit``, ``evaluate``, ``report``, ``run``)
 is added by one call, without touching the parser::
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from .corpus.format import DEFAULT_CHUNK, DEFAULT_SHUFFLES
 
-__all__ = ["COMMANDS", "Command", "build_parser", "main", "register_command"]
+__all__ = ["COMMANDS", "Command", "add_run_arguments", "build_parser", "config_from_args", "main", "register_command"]
 
 
 @dataclass(frozen=True)
@@ -125,18 +125,76 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(code or 0)
 
 
-# -- corpus ---------------------------------------------------------------------------------------
+# -- the pipeline's arguments (shared by every stage subcommand) ---------------------------------------------
+_FLAGS = (("world", "name", "world"), ("world", "seed", "seed"), ("world", "eps", "eps"),
+          ("world", "n_subjects", "n_subjects"), ("corpus", "shuffles", "shuffles"), ("corpus", "chunk", "chunk"),
+          ("train", "preset", "preset"), ("evaluate", "n_requests", "requests"),
+          ("evaluate", "methods", "methods"), ("evaluate", "rules", "rules"), ("run", "imports", "imports"))
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every pipeline subcommand takes (run directory, config file, common overrides)."""
+    from rational import WorldOptions
+
+    from .run.config import RunConfig, config_to_toml
+
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = ("Every setting can also come from --config FILE (TOML); flags override the file. The "
+                     "sections and their defaults ([train] also takes every lm.TrainConfig field and a "
+                     "[train.model] table of lm.ModelConfig fields, which override the preset's; [edit.METHOD] "
+                     "takes the fields of that method's registered config (lm.LoraEditConfig, lm.FTEditConfig, "
+                     "...); [world] also takes n_subjects and every rational.WorldOptions field ("
+                     + ", ".join(WorldOptions.names()) + "), whose defaults are the world's own):\n\n"
+                     + config_to_toml(RunConfig().sections))
+    parser.add_argument("--run", "--dir", dest="run", default="runs/default",
+                        help="run directory (default: %(default)s; --dir is the same, for torchrun, which "
+                             "takes --run as its own --run-path)")
+    parser.add_argument("--config", default=None, help="TOML file with sections [run] [world] [corpus] [train] "
+                                                       "[fit] [teacher] [edit.METHOD] [evaluate] [report]")
+    parser.add_argument("--import", dest="imports", action="append", default=None, metavar="MODULE",
+                        help="import MODULE first, in every process (your update rules and edit methods register "
+                             "there); repeatable; the same as [run] imports")
+    parser.add_argument("--world", default=None, help="built-in world (tiny, default, paper) or graph file")
+    parser.add_argument("--seed", type=int, default=None, help="world seed")
+    parser.add_argument("--preset", default=None, help="LM preset (tiny, small, paper)")
+    parser.add_argument("--requests", type=int, default=None, help="number of edit requests")
+    parser.add_argument("--methods", nargs="+", default=None, help="LM edit methods (lora ft context ...)")
+    parser.add_argument("--rules", nargs="+", default=None, help="update rules (bayes observe jeffrey virtual ...)")
+    parser.add_argument("--force", action="store_true", help="redo the stage (with run: every stage) even if "
+                                                             "up to date, discarding its partial work")
+    parser.add_argument("--quiet", action="store_true", help="print only errors")
+
+
+def config_from_args(args):
+    """Defaults, then ``--config``, then the flags, validated once: the :class:`bridges.run.Settings`."""
+    from .run.config import load_config
+
+    overrides: dict = {}
+    for section, key, flag in _FLAGS:
+        value = getattr(args, flag, None)
+        if value is not None:
+            overrides.setdefault(section, {})[key] = value
+    return load_config(args.config).merged(overrides, "command line").validate()
+
+
+def _stage_run(stage: str):
+    def run(args: argparse.Namespace) -> int:
+        from .run.pipeline import run_pipeline, run_stage
+
+        settings = config_from_args(args)
+        if stage == "run":
+            run_pipeline(args.run, settings, force=args.force, quiet=args.quiet)
+        else:
+            run_stage(stage, args.run, settings, force=args.force, quiet=args.quiet)
+        return 0
+
+    return run
+
+
 def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--world", default=None,
-                        help="a built-in world (tiny, default, paper) or a Python file defining `graph` "
-                             "(default: default)")
-    parser.add_argument("--out", default=None, help="output directory (corpus.jsonl, metadata.json)")
-    parser.add_argument("--run", default=None, help="instead of --out: run the pipeline's corpus stage in this "
-                                                    "run directory (RUN/corpus), with --config")
-    parser.add_argument("--config", default=None, help="with --run: a TOML run config")
-    parser.add_argument("--force", action="store_true", help="with --run: redo the stage even if up to date; "
-                                                             "with --out: replace a corpus of another world there")
-    parser.add_argument("--seed", type=int, default=None, help="seed of the world and the shuffles (default: 0)")
+    add_run_arguments(parser)
+    parser.add_argument("--out", default=None, help="standalone: write corpus.jsonl + metadata.json here (instead of "
+                                                    "the pipeline stage in --run)")
     parser.add_argument("--eps", type=float, default=None,
                         help="mention noise rate in [0, 1) (default: the world's, 0.05 for built-ins)")
     parser.add_argument("--n-subjects", type=int, default=None, help="number of people (default: the world's)")
@@ -144,20 +202,13 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"independent shuffles of each subject's sentences (default: {DEFAULT_SHUFFLES})")
     parser.add_argument("--chunk", type=int, default=None, help="at most this many sentences per document "
                                                                 f"(default: {DEFAULT_CHUNK})")
-    parser.add_argument("--quiet", action="store_true", help="print nothing (no summary, no progress bar)")
 
 
 def _corpus_run(args: argparse.Namespace) -> int:
+    if args.out is None:
+        return _stage_run("corpus")(args)
     from .corpus.write import make_corpus
 
-    if args.run is not None:
-        if args.out is not None:
-            raise ValueError("give either --out (a standalone corpus) or --run (the pipeline stage), not both")
-        from .run.cli import main_stage
-
-        return main_stage("corpus", args)
-    if args.out is None:
-        raise ValueError("corpus needs --out DIR (or --run DIR for the pipeline stage)")
     overrides = {k: v for k, v in (("eps", args.eps), ("n_subjects", args.n_subjects)) if v is not None}
     make_corpus("default" if args.world is None else args.world, args.out, seed=0 if args.seed is None else args.seed,
                 shuffles=DEFAULT_SHUFFLES if args.shuffles is None else args.shuffles,
@@ -166,69 +217,43 @@ def _corpus_run(args: argparse.Namespace) -> int:
     return 0
 
 
-register_command("corpus", help="sample a world and write its corpus (corpus.jsonl + metadata.json)",
-                 add_arguments=_corpus_arguments, run=_corpus_run)
-
-
-# -- pipeline stages (world, corpus via --run, train, fit, edit, evaluate, report, run) ---------------------
-def _stage_command(stage: str, help: str) -> None:
-    def add_arguments(parser: argparse.ArgumentParser) -> None:
-        from .run.cli import add_run_arguments
-
-        add_run_arguments(parser)
-
-    def run(args: argparse.Namespace) -> int:
-        from .run.cli import main_stage
-
-        return main_stage(stage, args)
-
-    register_command(stage, help=help, add_arguments=add_arguments, run=run)
-
-
 def _train_arguments(parser: argparse.ArgumentParser) -> None:
-    from .run.cli import add_run_arguments
-
     add_run_arguments(parser)
     parser.add_argument("--corpus", default=None, help="standalone: train on this corpus directory (with --out)")
     parser.add_argument("--out", default=None, help="standalone: write model/, checkpoint/, metrics.json here")
 
 
 def _train_run(args: argparse.Namespace) -> int:
-    from .run.cli import main_stage
-
     if args.corpus is None and args.out is None:
-        return main_stage("train", args)
+        return _stage_run("train")(args)
     if args.corpus is None or args.out is None:
         raise ValueError("standalone training needs both --corpus DIR and --out DIR (or --run DIR alone)")
+    import dataclasses
+
     import lm
 
-    from .run.cli import config_from_args
-
-    settings = config_from_args(args).validate()
-    config = settings.train
-    if args.quiet:
-        import dataclasses
-
-        config = dataclasses.replace(config, progress=False)
-    metrics = lm.train_from_corpus(args.corpus, args.out, preset=settings.preset, config=config,
-                                   **settings.model_overrides)
+    train = config_from_args(args).train
+    config = dataclasses.replace(train.config, progress=False) if args.quiet else train.config
+    metrics = lm.train_from_corpus(args.corpus, args.out, preset=train.preset, config=config, **train.model_overrides)
     print(f"train: accuracy on training facts {metrics['train_fact_accuracy']:.3f}, on held-out facts "
           f"{metrics['heldout_fact_accuracy']:.3f}; model, tokenizer and metrics.json in {args.out}")
     return 0
 
 
 def _register_stages() -> None:
-    from .run.pipeline import STAGES
+    from .run.stages import STAGES
 
-    from .run.pipeline import _stages
-
-    for stage in STAGES:
-        if stage == "train":
-            register_command("train", help="train the LM: pipeline stage 3 (--run RUN) or standalone (--corpus DIR "
+    for st in STAGES:
+        if st.name == "corpus":
+            register_command("corpus", help="render a world's evidence as a corpus: pipeline stage 2 (--run RUN) or "
+                                            "standalone (--out DIR)", add_arguments=_corpus_arguments, run=_corpus_run)
+        elif st.name == "train":
+            register_command("train", help="train the LM: pipeline stage 4 (--run RUN) or standalone (--corpus DIR "
                                            "--out DIR)", add_arguments=_train_arguments, run=_train_run)
-        elif stage != "corpus":
-            _stage_command(stage, _stages()[stage].help)
-    _stage_command("run", "every stage in order, skipping those that are up to date (the main command)")
+        else:
+            register_command(st.name, help=st.help, add_arguments=add_run_arguments, run=_stage_run(st.name))
+    register_command("run", help="every stage in order, skipping those that are up to date (the main command)",
+                     add_arguments=add_run_arguments, run=_stage_run("run"))
 
 
 _register_stages()

@@ -31,7 +31,7 @@ def main(argv=None) -> None:
     graph = world.graph
     edges = list(graph.edges)
     agent = bridges.BayesBeliever(post)
-    requests = bridges.sample_requests(world, agent, bridges.RequestConfig(n_requests=args.edits, implication_share=1.0,
+    requests = bridges.sample_requests(world, agent, bridges.EvaluateConfig(n_requests=args.edits, implication_share=1.0,
                                                                            seed=args.seed), agent)
     print(f"{args.world}: {len(world.subjects)} subjects, fitted in {post.info.iterations} EM steps\n")
     print(f"{'edit request':<60} {'downstream relation':<24} {'TV(bayes, before)':>17} {'TV(jeffrey, before)':>19}")

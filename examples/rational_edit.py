@@ -34,20 +34,19 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     import bridges
-    from bridges.run.stages import load_agents
 
     config = bridges.load_config(args.config)
     if args.tiny:
         config = config.merged(TINY, "rational_edit.py --tiny")
     run = Path(args.run)
-    for stage in ("world", "corpus", "train", "fit"):
-        bridges.run_stage(stage, run, config, quiet=True)
     settings = config.validate()
-    world, references, agents = load_agents(run, settings)
+    for stage in ("world", "corpus", "fit", "train"):
+        bridges.run_stage(stage, run, settings, quiet=True)
+    world, references, agents = bridges.load_agents(run, settings)
     agent = bridges.BayesBeliever(next(iter(references.values())).posterior, "bayes")
     lora = agents.get("lm:lora") or bridges.LMBeliever(agents["lm:rational"].model, agents["lm:rational"].domains)
     rational_lm = agents["lm:rational"]
-    request = bridges.sample_requests(world, lora, bridges.RequestConfig(n_requests=1, implication_share=1.0,
+    request = bridges.sample_requests(world, lora, bridges.EvaluateConfig(n_requests=1, implication_share=1.0,
                                                                          seed=args.seed), agent)[0]
     s = request.subject
     import networkx as nx

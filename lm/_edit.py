@@ -184,8 +184,9 @@ class EditMethod:
             (many such edits are scored in one batch with ``distributions(..., prefixes=...)``).
         teacher: the method reads each request's ``targets`` and ``anchors`` (a teacher's post-edit
             beliefs, see :class:`RationalEditConfig`): a benchmark attaches them.
-        counterpart: ``counterpart(config) -> (rule, options)``: the rational agent's update that says
-            what the edit says (stating a fact k times = ``("observe", {"mentions": k})``), or None.
+        counterpart: ``counterpart(config) -> (rule, options, label)``: the rational agent's update that
+            says what the edit says (stating a fact k times = ``("observe", {"mentions": k}, "w=k")``; the
+            label names it in tables), or None.
     """
 
     name: str
@@ -194,7 +195,7 @@ class EditMethod:
     batch: Callable | None = None
     prefix: Callable[[Sequence, object], str] | None = None
     teacher: bool = False
-    counterpart: Callable[[object], tuple[str, dict]] | None = None
+    counterpart: Callable[[object], tuple[str, dict, str]] | None = None
 
     @property
     def batched(self) -> bool:
@@ -214,7 +215,7 @@ def _same_code(a, b) -> bool:
 
 def register_edit_method(name: str, config_cls: type = ContextEditConfig, *, batch: Callable | None = None,
                          prefix: Callable[[Sequence, object], str] | None = None, teacher: bool = False,
-                         counterpart: Callable[[object], tuple[str, dict]] | None = None
+                         counterpart: Callable[[object], tuple[str, dict, str]] | None = None
                          ) -> Callable[[EditFn], EditFn]:
     """Decorator registering an edit method under ``name``, with what it can do (see :class:`EditMethod`).
 

@@ -15,9 +15,10 @@ from ._edit import (ContextEditConfig, FTEditConfig, LoraEditConfig, RationalEdi
 __all__: list[str] = []
 
 
-def stated_k_times(config: ContextEditConfig) -> tuple[str, dict]:
-    """To the rational agent, a prefix stating each request k times is k more mentions of it."""
-    return "observe", {"mentions": config.repeats}
+def stated_k_times(config: ContextEditConfig) -> tuple[str, dict, str]:
+    """To the rational agent, a prefix stating each request k times is k more mentions of it: the rule, its
+    options, and a short label (``bayes:observe(w=k)`` in a table)."""
+    return "observe", {"mentions": config.repeats}, f"w={config.repeats}"
 
 
 register_edit_method("lora", LoraEditConfig, batch=lora_weights)(lora_edit)

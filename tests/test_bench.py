@@ -105,7 +105,7 @@ def world_and_agent():
 @pytest.fixture(scope="module")
 def requests(world_and_agent):
     world, agent = world_and_agent
-    config = bridges.RequestConfig(n_requests=8, implication_share=0.5, seed=1)
+    config = bridges.EvaluateConfig(n_requests=8, implication_share=0.5, seed=1)
     return bridges.sample_requests(world, agent, config, agent)
 
 
@@ -126,8 +126,8 @@ def test_implication_requests_move_the_exact_posterior(world_and_agent, requests
 
 def test_asking_for_more_requests_than_the_world_has(world_and_agent):
     world, agent = world_and_agent
-    with pytest.raises(ValueError, match="this world gave only"):
-        bridges.sample_requests(world, agent, bridges.RequestConfig(n_requests=100_000, implication_share=0.0))
+    with pytest.raises(ValueError, match=r"asked for 100,000 edit requests, but a world of \d+ people .* has at most"):
+        bridges.sample_requests(world, agent, bridges.EvaluateConfig(n_requests=100_000, implication_share=0.0))
 
 
 def test_copycat_scores_slope_one_and_database_zero(world_and_agent, requests):

@@ -43,7 +43,7 @@ def _config(**sections) -> RunConfig:
 
 # -- the whole config is validated before any stage runs, types strictly -------------------------------------
 CONFIGS = [
-    ("negative count", {"evaluate": {"n_requests": -3}}, "n_requests must be at least 1"),
+    ("negative count", {"evaluate": {"n_requests": -3}}, "n_requests must be a positive integer, got -3"),
     ("count as text", {"evaluate": {"n_requests": "four"}}, "n_requests must be an integer, got 'four'"),
     ("count as float", {"evaluate": {"n_requests": 4.7}}, "n_requests must be an integer, got 4.7"),
     ("bool is not a count", {"evaluate": {"n_requests": True}}, "n_requests must be an integer, got True"),
@@ -60,7 +60,7 @@ CONFIGS = [
     ("bad train value", {"train": {"epochs": 0}}, "TrainConfig.epochs must be a positive integer"),
     ("unknown preset", {"train": {"preset": "huge"}}, "unknown preset 'huge'"),
     ("unknown section", {"evaluation": {"n_requests": 3}}, "unknown section [evaluation]"),
-    ("corpus layout", {"corpus": {"chunk": 0}}, "[corpus] chunk must be a positive integer"),
+    ("corpus layout", {"corpus": {"chunk": 0}}, "[corpus]: chunk must be a positive integer"),
     ("report", {"report": {"plots": "yes"}}, "plots must be true or false, got 'yes'"),
 ]
 
@@ -68,14 +68,14 @@ CONFIGS = [
 @pytest.mark.parametrize("case, sections, message", CONFIGS, ids=[c[0] for c in CONFIGS])
 def test_bad_config_is_refused_before_anything_runs(case, sections, message):
     with pytest.raises(PipelineError) as err:
-        RunConfig().merged(sections, "run.toml")
+        RunConfig().merged(sections, "run.toml").validate()
     assert message in str(err.value) and "run.toml" in str(err.value)
 
 
 def test_partial_model_table_keeps_the_preset():
     settings = RunConfig().merged({"train": {"preset": "small", "model": {"d_ff": 1024}}}, "t").validate()
-    assert settings.model == lm.ModelConfig(**{**vars(lm.get_preset("small")), "d_ff": 1024})
-    assert settings.preset == "small"
+    assert settings.train.model == lm.ModelConfig(**{**vars(lm.get_preset("small")), "d_ff": 1024})
+    assert settings.train.preset == "small"
 
 
 def test_config_file_errors(tmp_path):
@@ -296,7 +296,7 @@ def test_a_second_process_is_refused_and_told_who_holds_the_run(tmp_path):
 
 
 def test_forced_evaluate_keeps_old_records_when_its_inputs_fail_to_load(finished_run, tmp_path, monkeypatch):
-    from bridges.run import stages
+    from bridges.run.stages import evaluate as stage
 
     run = _copy(finished_run, tmp_path)
     records = (run / "evaluate" / "records.jsonl").read_bytes()
@@ -304,7 +304,7 @@ def test_forced_evaluate_keeps_old_records_when_its_inputs_fail_to_load(finished
     def broken(*args):
         raise lm.CheckpointError("cannot load the weights")
 
-    monkeypatch.setattr(stages, "load_agents", broken)
+    monkeypatch.setattr(stage, "load_agents", broken)
     with pytest.raises(lm.CheckpointError):
         run_stage("evaluate", run, _config(), force=True, quiet=True)
     assert (run / "evaluate" / "records.jsonl").read_bytes() == records
@@ -333,7 +333,7 @@ def test_changed_training_settings_start_over_instead_of_failing(finished_run, t
 
 
 def test_a_fit_of_another_corpus_is_refused(finished_run, tmp_path):
-    from bridges.run.stages import load_posterior
+    from bridges import load_posterior
 
     run = _copy(finished_run, tmp_path)
     other = _copy(finished_run, tmp_path / "other")

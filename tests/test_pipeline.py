@@ -67,7 +67,7 @@ def test_run_writes_results_table_and_plots(finished_run):
 
 def test_every_stage_writes_its_artefact(finished_run):
     for path in ("world/world.json", "corpus/corpus.jsonl", "corpus/metadata.json", "train/model/config.json",
-                 "fit/posterior.json", "fit/posterior.npz", "edit/requests.json", "evaluate/results.json"):
+                 "fit/posterior.json", "fit/posterior.npz", "requests/requests.json", "requests/beliefs.npz", "evaluate/results.json"):
         assert (finished_run / path).is_file(), path
     world = bridges.load_world(finished_run / "world" / "world.json")
     assert bridges.evidence_from_corpus(finished_run / "corpus").fingerprint() == world.evidence.fingerprint()
@@ -159,7 +159,7 @@ def test_worker_processes_give_the_records_of_one_process(finished_run, tmp_path
     assert two["records"] == one["records"] and two["summary"] == one["summary"]
     assert (run / "evaluate" / "records.worker1.jsonl").exists()  # the helper ran
     lines = [line for p in (run / "evaluate").glob("records*.jsonl") for line in p.read_text().splitlines()]
-    assert sorted(json.loads(line)["index"] for line in lines) == [0, 1, 2, 3]
+    assert sorted(json.loads(line)["record"]["index"] for line in lines) == [0, 1, 2, 3]
 
 
 def test_a_changed_setting_reruns_what_depends_on_it(finished_run, tmp_path):
@@ -215,7 +215,7 @@ def test_incompatible_run_directory(tmp_path):
 
 def test_stage_before_its_input(tmp_path):
     with pytest.raises(PipelineError, match="needs stage 'world' first .world: not run yet"):
-        run_stage("edit", tmp_path, _config(), quiet=True)
+        run_stage("requests", tmp_path, _config(), quiet=True)
 
 
 def test_cli_reports_bad_input_without_traceback(tmp_path):

@@ -1,7 +1,7 @@
 """The agents of the benchmark behind the :class:`~bridges.Believer` protocol.
 
 :class:`BayesBeliever` wraps a rational posterior and an update rule; :class:`LMBeliever` wraps a
-language model and an edit method (for the ``rational`` method, with a :class:`Teacher` that supplies
+language model and an edit method (for a method registered with a teacher, a :class:`Teacher` supplies
 the beliefs that should follow from each edit). Nothing else is needed to benchmark a new agent:
 implement the protocol (:mod:`bridges.bench.protocol`).
 """
@@ -16,12 +16,16 @@ import numpy as np
 
 from .protocol import Believer, EditedList, EditRequest
 
-__all__ = ["BayesBeliever", "LMBeliever", "TaughtRequest", "Teacher", "TeacherSettings"]
+__all__ = ["BayesBeliever", "LMBeliever", "PostEditBeliefs", "TaughtRequest", "Teacher", "TeacherSettings"]
 
 
 @dataclass
 class BayesBeliever:
     """The rational agent: an exact posterior plus a registered update rule.
+
+    ``known`` holds post-edit beliefs computed once and stored (:class:`PostEditBeliefs`, written by the
+    pipeline's requests stage): an edit of a known request answers the edited subject's distributions
+    from them, and updates the posterior itself only when asked for sentence probabilities.
 
     Example:
         >>> import rational
@@ -37,6 +41,8 @@ class BayesBeliever:
     rule: str = "bayes"
     options: Mapping[str, Any] = field(default_factory=dict)  # extra keyword arguments for the rule
     name: str = ""
+    known: Mapping[EditRequest, Mapping[str, tuple[np.ndarray, np.ndarray]]] | None = None  # request ->
+    #   relation -> (distribution, mention distribution) of the edited subject after the edit
 
     def __post_init__(self):
         import rational
@@ -70,14 +76,149 @@ class BayesBeliever:
 
         return np.asarray(coherence.formula_probabilities(list(sentences), self._joint, self._domains), float)
 
-    def edit(self, request: EditRequest, seed: int = 0) -> BayesBeliever:
+    def update(self, request: EditRequest) -> BayesBeliever:
+        """The rule applied to the posterior (a request's ``target`` goes to rules that take one)."""
         import rational
 
         options = dict(self.options)
-        if getattr(request, "target", None) is not None and self.rule in ("observe", "jeffrey"):
+        if getattr(request, "target", None) is not None and "target" in rational.rule_options(self.rule):
             options.setdefault("target", request.target)
         post = rational.update(self.posterior, self.rule, request.subject, request.relation, request.obj, **options)
         return BayesBeliever(post, self.rule, self.options, self.name)
+
+    def edit(self, request: EditRequest, seed: int = 0) -> Believer:
+        if self.known is not None and request in self.known:
+            return _KnownEdit(self, request, self.known[request])
+        return self.update(request)
+
+
+class _KnownEdit:
+    """A :class:`BayesBeliever` after a request whose beliefs about the edited subject were stored: those
+    come from the store, other subjects' from the unchanged posterior (updates hold the population fixed),
+    and the update itself is made only for sentence probabilities (joints) or a further edit."""
+
+    def __init__(self, base: BayesBeliever, request: EditRequest, beliefs):
+        self.base, self.request, self.beliefs, self.name = base, request, beliefs, base.name
+        self._updated: BayesBeliever | None = None
+
+    def domain(self, relation: str):
+        return self.base.domain(relation)
+
+    def _pick(self, queries, which: int, other):
+        s = self.request.subject
+        out = [self.beliefs[r][which].copy() if q == s else None for q, r in queries]
+        rest = [k for k, x in enumerate(out) if x is None]
+        for k, x in zip(rest, other([queries[k] for k in rest]) if rest else []):
+            out[k] = x
+        return out
+
+    def distributions(self, queries):
+        queries = list(queries)
+        dists = self._pick(queries, 0, lambda qs: self.base.distributions(qs)[0])
+        return dists, [d.copy() for d in dists]
+
+    def mention_distributions(self, queries):
+        if any(m is None for _, m in self.beliefs.values()):  # stored without them: from the update itself
+            return self.updated().mention_distributions(queries)
+        return self._pick(list(queries), 1, self.base.mention_distributions)
+
+    def updated(self) -> BayesBeliever:
+        if self._updated is None:
+            self._updated = self.base.update(self.request)
+        return self._updated
+
+    def sentence_probabilities(self, sentences):
+        return self.updated().sentence_probabilities(sentences)
+
+    def edit(self, request: EditRequest, seed: int = 0) -> Believer:
+        return self.updated().edit(request, seed)
+
+
+@dataclass
+class PostEditBeliefs:
+    """What each reference believes about an edited subject's relations after each request, computed once
+    (:meth:`compute`) and stored with the requests (:meth:`save`, :meth:`load`: an ``.npz`` of float64
+    arrays, exact), so request sampling, the teacher and the evaluation need not update the agent again.
+
+    Attributes:
+        requests: the edit requests, in order.
+        relations: the graph's relations; a row holds them concatenated, each over its domain.
+        sizes: each relation's domain size.
+        dist, mention: reference name -> (n_requests, sum of sizes) post-edit distributions and predictive
+            distributions of the next mention (the latter where the reference gives them).
+
+    Example:
+        >>> import rational
+        >>> post = rational.fit(rational.sample_world(rational.example_graph(), 20, seed=0).evidence)
+        >>> ref = {"bayes:bayes": BayesBeliever(post)}
+        >>> req = EditRequest(post.subjects[0], "country", "Japan")
+        >>> stored = PostEditBeliefs.compute(ref, [req], post.graph)
+        >>> known = stored.known("bayes:bayes")[req]
+        >>> bool((known["language"][0] == ref["bayes:bayes"].edit(req).distributions([(req.subject, "language")])[0][0]).all())
+        True
+    """
+
+    requests: tuple[EditRequest, ...]
+    relations: tuple[str, ...]
+    sizes: tuple[int, ...]
+    dist: dict[str, np.ndarray]
+    mention: dict[str, np.ndarray]
+
+    @classmethod
+    def compute(cls, references: Mapping[str, Believer], requests: Sequence[EditRequest], graph) -> PostEditBeliefs:
+        from .protocol import MentionPredictor
+
+        relations = tuple(graph.relations)
+        sizes = tuple(graph.size_of(r) for r in relations)
+        dist, mention = {}, {}
+        for name, ref in references.items():
+            rows, mrows = [], []
+            for request in requests:
+                edited = ref.edit(request)
+                queries = [(request.subject, r) for r in relations]
+                rows.append(np.concatenate(edited.distributions(queries)[0]))
+                if isinstance(edited, MentionPredictor):
+                    mrows.append(np.concatenate(edited.mention_distributions(queries)))
+            dist[name] = np.asarray(rows, dtype=np.float64).reshape(len(requests), sum(sizes))
+            if len(mrows) == len(requests) and mrows:
+                mention[name] = np.asarray(mrows, dtype=np.float64)
+        return cls(tuple(requests), relations, sizes, dist, mention)
+
+    def known(self, name: str) -> dict[EditRequest, dict[str, tuple[np.ndarray, np.ndarray | None]]]:
+        """request -> relation -> (post-edit distribution, mention distribution or None) of reference ``name``."""
+        if name not in self.dist:
+            raise KeyError(f"no stored post-edit beliefs of {name!r}; stored: {sorted(self.dist)}")
+        bounds = np.cumsum((0, *self.sizes))
+        d, m = self.dist[name], self.mention.get(name)
+        return {req: {r: (d[i, a:b], None if m is None else m[i, a:b])
+                      for r, a, b in zip(self.relations, bounds[:-1], bounds[1:])}
+                for i, req in enumerate(self.requests)}
+
+    def save(self, path) -> None:
+        """Write an ``.npz`` (arrays ``dist:<name>``, ``mention:<name>``) beside nothing else: the requests
+        and relations are the caller's (the pipeline keeps them in requests.json)."""
+        import io
+
+        from .._io import atomic_write_bytes
+
+        buf = io.BytesIO()
+        np.savez(buf, **{f"dist:{k}": v for k, v in self.dist.items()},
+                 **{f"mention:{k}": v for k, v in self.mention.items()})
+        atomic_write_bytes(path, buf.getvalue())
+
+    @classmethod
+    def load(cls, path, requests: Sequence[EditRequest], graph) -> PostEditBeliefs:
+        relations = tuple(graph.relations)
+        sizes = tuple(graph.size_of(r) for r in relations)
+        with np.load(path, allow_pickle=False) as data:
+            dist = {k.split(":", 1)[1]: data[k] for k in data.files if k.startswith("dist:")}
+            mention = {k.split(":", 1)[1]: data[k] for k in data.files if k.startswith("mention:")}
+        for name, a in [*dist.items(), *mention.items()]:
+            if a.shape != (len(requests), sum(sizes)):
+                raise ValueError(f"{path}: stored beliefs of {name!r} have shape {a.shape}, expected "
+                                 f"{(len(requests), sum(sizes))} for {len(requests)} requests; run the requests "
+                                 "stage again")
+        return cls(tuple(requests), relations, sizes, dist, mention)
 
 
 @dataclass(frozen=True)
@@ -154,8 +295,9 @@ class LMBeliever:
     Distributions are the LM's probabilities of each candidate object (its tokens and the sentence end)
     after ``"<subject> <relation>"``: raw, and normalised over the relation's domain. A sentence's
     probability is P(true) / (P(true) + P(false)) after ``'"<sentence>" is'``, the way the corpus states
-    true/false facts. With ``teacher``, each request is sent with the teacher's post-edit beliefs (the
-    ``rational`` method uses them).
+    true/false facts. What the method can do comes from its registration (:class:`lm.EditMethod`): a
+    batched method trains a chunk's edits together, a prefix method scores them as per-row prefixes, and
+    a teacher method gets each request with the ``teacher``'s post-edit beliefs.
     """
 
     model: Any  # lm.LanguageModel
@@ -172,6 +314,7 @@ class LMBeliever:
 
         if self.method not in lm.edit_methods():
             raise KeyError(f"unknown edit method {self.method!r}; registered: {list(lm.edit_methods())}")
+        self.registration = lm.get_edit_method(self.method)
         self.name = self.name or f"lm:{self.method}"
 
     def domain(self, relation: str) -> Sequence[str]:
@@ -192,29 +335,80 @@ class LMBeliever:
 
         return np.asarray(self.model.p_true([coherence.render(s) for s in sentences]), float)
 
-    def _request(self, request: EditRequest, seed: int):
-        return self.teacher.teach(request, seed) if self.teacher is not None else request
+    def generates(self, facts) -> np.ndarray:
+        """Greedy generation after ``"subject relation"`` gives exactly each fact's object (one batched pass)."""
+        return np.asarray(self.model.fact_correct(facts), bool)
+
+    def taught(self, request: EditRequest, seed: int):
+        """The request as the method is given it: with the teacher's post-edit beliefs for a teacher method."""
+        if self.registration.teacher and self.teacher is not None:
+            return self.teacher.teach(request, seed)
+        return request
+
+    def counterpart(self) -> tuple[str, dict, str] | None:
+        """The rational agent's update that says what this method's edit says, as its registration gives it:
+        ``(rule, options, label)``, or None."""
+        c = self.registration.counterpart
+        return None if c is None else c(self._config())
+
+    def _config(self):
+        return self.config if self.config is not None else self.registration.config_cls()
 
     def edit(self, request: EditRequest, seed: int = 0) -> LMBeliever:
         import lm
         import torch
 
         torch.manual_seed(seed)
-        edited = lm.edit(self.model, self.method, [self._request(request, seed)], self.config)
+        edited = lm.edit(self.model, self.method, [self.taught(request, seed)], self.config)
         return LMBeliever(edited, self.domains, self.method, self.config, self.name)
 
     def edit_many(self, requests: Sequence[EditRequest], seeds: Sequence[int]):
-        """Independent edits of every request, trained in one batch where ``lm`` can (lora, ft, rational)
-        and scored in one batch (in-context edits as per-row prefixes)."""
+        """Independent edits of every request, trained in one batch where the method is batched and scored in
+        one batch (a prefix method's edits as per-row prefixes)."""
         import lm
 
-        if self.method in lm.batched_edit_methods():
-            batch = lm.edit_many(self.model, self.method, [self._request(r, s) for r, s in zip(requests, seeds)],
+        m = self.registration
+        if m.batched:
+            batch = lm.edit_many(self.model, self.method, [self.taught(r, s) for r, s in zip(requests, seeds)],
                                  self.config)
             return _LMEdited(self, batch=batch)
-        if self.method == "context":
-            return _LMEdited(self, prefixes=[lm.context_prefix([r], self.config) for r in requests])
+        if m.prefix is not None:
+            return _LMEdited(self, prefixes=[m.prefix([r], self._config()) for r in requests])
         return EditedList([self.edit(r, s) for r, s in zip(requests, seeds)])
+
+    def trace(self, requests: Sequence[EditRequest], seeds: Sequence[int], points: int) -> dict | None:
+        """P(requested object) after k edit steps for k at ``points`` values from 0 to the config's ``steps``
+        (one batched run observed step by step for a batched method, else one edit per k); None for a method
+        without steps. A k-step value is what a ``steps=k`` edit gives (the learning rate does not depend on
+        the number of steps)."""
+        import dataclasses
+
+        import lm
+        import torch
+
+        config = self._config()
+        if not hasattr(config, "steps"):
+            return None
+        steps = np.unique(np.linspace(0, config.steps, points).round().astype(int)).tolist()
+        queries = [(r.subject, r.relation) for r in requests]
+        targets = [list(self.domains[r.relation]).index(r.obj) for r in requests]
+        probs = {0: [float(d[t]) for d, t in zip(self.distributions(queries)[0], targets)]}
+        if self.registration.batched:
+            def observe(k, edits):
+                if k in steps:
+                    norm = edits.distributions(range(len(requests)), queries, self.domains)[0]
+                    probs[k] = [float(d[t]) for d, t in zip(norm, targets)]
+
+            lm.edit_many(self.model, self.method, [self.taught(r, s) for r, s in zip(requests, seeds)], config,
+                         on_step=observe)
+        else:
+            for k in steps[1:]:
+                probs[k] = []
+                for r, s, q, t in zip(requests, seeds, queries, targets):
+                    torch.manual_seed(s)
+                    edited = lm.edit(self.model, self.method, [self.taught(r, s)], dataclasses.replace(config, steps=k))
+                    probs[k].append(float(edited.distributions([q], self.domains)[0][0][t]))
+        return {"steps": steps, "p_requested": [[probs[k][i] for k in steps] for i in range(len(requests))]}
 
 
 class _LMEdited:

@@ -43,7 +43,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .protocol import Believer, EditRequest, edit_all
+from .protocol import Believer, EditRequest, MentionPredictor, edit_all
 
 __all__ = ["CASES", "EvaluateConfig", "edit_seed", "evaluate", "total_variation"]
 
@@ -51,22 +51,75 @@ CASES = ("same_subject_same_relation", "same_subject_downstream", "same_subject_
          "same_subject_sibling", "other_subject_same_relation", "other_subject_other_relation")
 
 
+def _count(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x
+
+
 @dataclass(frozen=True)
 class EvaluateConfig:
-    """How each request is evaluated."""
+    """The ``[evaluate]`` section, one class for all of it: which requests are drawn
+    (:func:`bridges.sample_requests`), which agents and rules are compared and how each request is
+    evaluated (:func:`bridges.evaluate`), and how the pipeline's evaluate stage spreads the work.
 
-    seed: int = 0  # case sampling and per-request edit seeds
+    Example:
+        >>> EvaluateConfig(n_requests=4).n_requests, EvaluateConfig().logic_requests
+        (4, 48)
+    """
+
+    n_requests: int = 160  # edit requests drawn from the world
+    seed: int = 0  # request sampling, case sampling and per-request edit seeds
+    implication_share: float = 0.5  # share of requests with downstream implications: on a relation with
+    #   descendants, and moving the first rule's belief about one of them (same subject) by >= min_shift
+    fixing_share: float = 0.5  # of the other requests: share asking for the true object where the LM is wrong
+    min_shift: float = 0.2  # total variation that makes a downstream implication (and the downstream group)
+    tries: int = 4  # objects tried per (subject, relation) pair when looking for an implication
+    rules: tuple[str, ...] = ("bayes", "observe", "jeffrey", "virtual")  # the rational agent's update rules
+    #                                   (the first decides the downstream group: keep bayes first)
+    methods: tuple[str, ...] = ("lora", "ft", "context", "rational")  # LM edit methods
     other_subjects: int = 3  # queries per request in each other-subject case
-    min_shift: float = 0.2  # a request has downstream implications when the first reference moves some
-    #                         downstream relation of the subject by at least this total variation
-    logic_requests: int | None = None  # logical-coherence checks only for requests of a smaller index (None: all)
+    logic_requests: int | None = 48  # logical-coherence checks on the first this many requests (None: all)
+    chunk: int = 16  # requests edited and scored together (in one batch where a method allows it); sharded
+    #                  runs split the requests by chunk, so their records equal a one-process run's
+    workers: int | None = None  # processes that share the chunks (None: one per core, at most one per chunk;
+    #   under torchrun each rank is one worker); a chunk's records do not depend on the worker
+    threads: int | None = None  # torch threads per process while evaluating (None: the cores divided among
+    #   the processes, so 1 by default); records are bit-identical between runs with any number of workers or
+    #   torchrun ranks when every process uses the same number of threads
 
     def __post_init__(self):
-        if isinstance(self.other_subjects, bool) or not isinstance(self.other_subjects, int) \
-                or self.other_subjects < 0:
-            raise ValueError(f"other_subjects must be a non-negative integer, got {self.other_subjects!r}")
-        if not 0 < self.min_shift <= 1:
-            raise ValueError(f"min_shift must be in (0, 1], got {self.min_shift!r}")
+        for name in ("rules", "methods"):
+            if isinstance(getattr(self, name), list):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
+        checks = [
+            ("n_requests", _count(self.n_requests) and self.n_requests >= 1, "a positive integer"),
+            ("seed", _count(self.seed) and self.seed >= 0, "a non-negative integer"),
+            ("implication_share", _number(self.implication_share) and 0 <= self.implication_share <= 1,
+             "a number in [0, 1]"),
+            ("fixing_share", _number(self.fixing_share) and 0 <= self.fixing_share <= 1, "a number in [0, 1]"),
+            ("min_shift", _number(self.min_shift) and 0 < self.min_shift <= 1, "a number in (0, 1]"),
+            ("tries", _count(self.tries) and self.tries >= 1, "a positive integer"),
+            ("rules", isinstance(self.rules, tuple) and len(self.rules) > 0
+             and all(isinstance(x, str) for x in self.rules), "a non-empty list of rule names"),
+            ("methods", isinstance(self.methods, tuple) and len(self.methods) > 0
+             and all(isinstance(x, str) for x in self.methods), "a non-empty list of edit method names"),
+            ("other_subjects", _count(self.other_subjects) and self.other_subjects >= 0, "a non-negative integer"),
+            ("logic_requests", self.logic_requests is None or (_count(self.logic_requests) and self.logic_requests >= 0),
+             "a non-negative integer or none"),
+            ("chunk", _count(self.chunk) and self.chunk >= 1, "a positive integer"),
+            ("workers", self.workers is None or (_count(self.workers) and self.workers >= 1), "a positive integer or none"),
+            ("threads", self.threads is None or (_count(self.threads) and self.threads >= 1), "a positive integer or none"),
+        ]
+        for name, ok, expected in checks:
+            if not ok:
+                raise ValueError(f"{name} must be {expected}, got {getattr(self, name)!r}")
+        for what in ("rules", "methods"):
+            names = getattr(self, what)
+            if len(set(names)) != len(names):
+                raise ValueError(f"{what} lists a name twice: {list(names)}")
 
 
 def edit_seed(seed: int, index: int) -> int:
@@ -256,7 +309,7 @@ def evaluate(world, reference: Mapping[str, Believer], agents: Mapping[str, Beli
     # the reference, before and after each rule's update
     ref0 = reference[first_ref]
     ref_pre = _split(ref0.distributions(all_queries)[0], sizes)
-    mention = hasattr(ref0, "mention_distributions")
+    mention = isinstance(ref0, MentionPredictor)
     ref_mention_pre = _split(ref0.mention_distributions(all_queries), sizes) if mention else [None] * len(plans)
     bases = [_logic_bases(world, p, pre, ref0) if config.logic_requests is None or p.index < config.logic_requests
              else [] for p, pre in zip(plans, ref_pre)]
@@ -265,7 +318,7 @@ def evaluate(world, reference: Mapping[str, Believer], agents: Mapping[str, Beli
         edited = edit_all(b, requests, seeds)
         ref_post[u] = _split(edited.distributions(rows, all_queries)[0], sizes)
         ref_mention_post[u] = (_split([q for i in range(len(plans)) for q in edited[i].mention_distributions(
-            plans[i].queries)], sizes) if mention and hasattr(edited[0], "mention_distributions")
+            plans[i].queries)], sizes) if mention and isinstance(edited[0], MentionPredictor)
             else [None] * len(plans))
         ref_logic[u] = _logic_all(edited, bases, domains)
 

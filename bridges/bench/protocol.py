@@ -17,7 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Believer", "EditRequest", "Edited", "EditedList", "edit_all"]
+__all__ = ["BatchEditor", "Believer", "EditRequest", "Edited", "EditedList", "Generator", "MentionPredictor", "StepTracer",
+           "edit_all"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,40 @@ class Edited(Protocol):
         ...
 
 
+# -- optional capabilities: an agent that has one declares it by implementing the method -------------------------
+@runtime_checkable
+class BatchEditor(Protocol):
+    """An agent that edits many requests at once, each independently of the others (the LM's batched
+    training edits, per-row prefixes of in-context edits): :func:`edit_all` uses it."""
+
+    def edit_many(self, requests: Sequence[EditRequest], seeds: Sequence[int]) -> Edited: ...
+
+
+@runtime_checkable
+class MentionPredictor(Protocol):
+    """An agent that also predicts the next *mention* of a (subject, relation) in the corpus (what an LM trained
+    on the corpus is trained to predict): the benchmark compares the LM with it as well."""
+
+    def mention_distributions(self, queries: Sequence[tuple[str, str]]) -> list[np.ndarray]: ...
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """An agent that generates text: ``generates(facts)[j]`` says whether greedy generation after
+    ``"subject relation"`` gives exactly fact j's object (the knowledge block's generation column)."""
+
+    def generates(self, facts: Sequence[tuple[str, str, str]]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class StepTracer(Protocol):
+    """An agent whose edits take training steps: ``trace(requests, seeds, points)`` gives P(requested object)
+    after k steps at ``points`` values of k from 0 to the edit's steps (``{"steps": [...], "p_requested":
+    [[P after each traced step] per request]}``), or None for an edit without steps."""
+
+    def trace(self, requests: Sequence[EditRequest], seeds: Sequence[int], points: int) -> dict | None: ...
+
+
 class EditedList:
     """Believers edited one by one, behind the batched :class:`Edited` interface.
 
@@ -150,6 +185,6 @@ class EditedList:
 def edit_all(believer: Believer, requests: Sequence[EditRequest], seeds: Sequence[int]) -> Edited:
     """Edit ``believer`` with each request independently: batched where the believer can
     (``edit_many``), one by one otherwise."""
-    if hasattr(believer, "edit_many"):
+    if isinstance(believer, BatchEditor):
         return believer.edit_many(list(requests), list(seeds))
     return EditedList([believer.edit(r, seed) for r, seed in zip(requests, seeds)])

@@ -3,45 +3,100 @@ of them with downstream implications (the seed paper's design)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import networkx as nx
 import numpy as np
 
+from .evaluate import EvaluateConfig
 from .protocol import Believer, EditRequest
 
-__all__ = ["RequestConfig", "sample_requests"]
+__all__ = ["check_request_supply", "implication_supply", "request_capacity", "sample_requests"]
 
 _BLOCK = 512  # (subject, relation) pairs whose top answers are scored together
 
 
-@dataclass(frozen=True)
-class RequestConfig:
-    """How requests are drawn."""
+def request_capacity(graph, n_subjects: int, n_requests: int) -> dict[str, int]:
+    """The most edit requests a world of ``n_subjects`` people over ``graph`` can give, decided up front
+    from its shape alone (no agent, no LM): ``requests`` = distinct (subject, relation, object) other than
+    a top answer; ``implications`` = of those, on relations with descendants, at most one per (subject,
+    relation) pair per round over the pairs (``ceil(n_requests / pairs)`` rounds); ``fixing`` = pairs
+    (one true object each). Whether an implication's shift reaches ``min_shift`` is known only once the
+    agent is fitted; :func:`sample_requests` then says how many it found.
 
-    n_requests: int = 40  # edit requests drawn from the world
-    seed: int = 0  # request sampling
-    implication_share: float = 0.5  # share of requests with downstream implications: on a relation with
-    #   descendants, and moving the reference's belief about one of them (same subject) by >= min_shift
-    fixing_share: float = 0.5  # of the other requests: share asking for the true object where the model is wrong
-    min_shift: float = 0.2  # total variation that makes a downstream implication
-    tries: int = 4  # objects tried per (subject, relation) pair when looking for an implication
+    Example:
+        >>> import bridges
+        >>> g = bridges.default_graph("tiny")
+        >>> request_capacity(g, 10, 40)["requests"] == 10 * sum(len(g.domain(r)) - 1 for r in g.relations)
+        True
+    """
+    rels = list(graph.relations)
+    pairs = n_subjects * len(rels)
+    rounds = max(1, -(-n_requests // max(pairs, 1)))
+    with_descendants = [r for r in rels if nx.descendants(graph, r)]
+    return {"requests": n_subjects * sum(graph.size_of(r) - 1 for r in rels),
+            "implications": min(rounds * n_subjects * len(with_descendants),
+                                n_subjects * sum(graph.size_of(r) - 1 for r in with_descendants)),
+            "fixing": pairs, "pairs": pairs}
 
-    def __post_init__(self):
-        def number(x):
-            return isinstance(x, (int, float)) and not isinstance(x, bool)
 
-        if isinstance(self.n_requests, bool) or not isinstance(self.n_requests, int) or self.n_requests < 1:
-            raise ValueError(f"n_requests must be a positive integer, got {self.n_requests!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
-        for name in ("implication_share", "fixing_share"):
-            if not number(getattr(self, name)) or not 0 <= getattr(self, name) <= 1:
-                raise ValueError(f"{name} must be a number in [0, 1], got {getattr(self, name)!r}")
-        if not number(self.min_shift) or not 0 < self.min_shift <= 1:
-            raise ValueError(f"min_shift must be a number in (0, 1], got {self.min_shift!r}")
-        if isinstance(self.tries, bool) or not isinstance(self.tries, int) or self.tries < 1:
-            raise ValueError(f"tries must be a positive integer, got {self.tries!r}")
+def check_request_supply(graph, n_subjects: int, config: EvaluateConfig) -> None:
+    """Raise ``ValueError`` at once when the world cannot give ``config``'s requests (see
+    :func:`request_capacity`), naming what was asked and what the world can give.
+
+    Example:
+        >>> import bridges
+        >>> check_request_supply(bridges.default_graph("tiny"), 10, bridges.EvaluateConfig(n_requests=10**6))
+        Traceback (most recent call last):
+        ...
+        ValueError: asked for 1,000,000 edit requests, but a world of 10 people over these 8 relations has at most 300 (distinct subject, relation, object, other than the top answer); lower [evaluate] n_requests
+    """
+    cap = request_capacity(graph, n_subjects, config.n_requests)
+    n_imp = int(round(config.implication_share * config.n_requests))
+    if config.n_requests > cap["requests"]:
+        raise ValueError(f"asked for {config.n_requests:,} edit requests, but a world of {n_subjects:,} people over "
+                         f"these {len(graph.relations)} relations has at most {cap['requests']:,} (distinct "
+                         "subject, relation, object, other than the top answer); lower [evaluate] n_requests")
+    if n_imp > cap["implications"]:
+        why = ("no relation has a descendant in the graph" if cap["implications"] == 0 else
+               f"a world of {n_subjects:,} people has at most {cap['implications']:,} (one per subject and "
+               "relation with descendants per round over the pairs)")
+        raise ValueError(f"asked for {n_imp:,} edit requests with downstream implications (implication_share "
+                         f"{config.implication_share} of {config.n_requests:,}), but {why}; lower [evaluate] "
+                         "implication_share or n_requests")
+
+
+def implication_supply(world, reference: Believer, config: EvaluateConfig, needed: int) -> int:
+    """How many implication requests the world gives, counted as :func:`sample_requests` looks for them but
+    without a model under test (the reference's own top answer is the one excluded), stopping at ``needed``:
+    the pipeline checks this before training, where a shortfall is cheap to report.
+
+    Example:
+        >>> import rational, bridges
+        >>> world = bridges.build_world("tiny", n_subjects=10)
+        >>> agent = bridges.BayesBeliever(rational.fit(world))
+        >>> implication_supply(world, agent, bridges.EvaluateConfig(n_requests=4), needed=2)
+        2
+    """
+    rng = np.random.default_rng([config.seed, 0x737570])  # 'sup': its own stream
+    g = world.graph
+    rels = g.relations
+    pairs = [(s, r) for s in world.subjects for r in rels if nx.descendants(g, r)]
+    rounds = max(1, -(-config.n_requests // (len(world.subjects) * len(rels))))
+    found = 0
+    for k in rng.permutation(len(pairs)):
+        s, r = pairs[int(k)]
+        top = int(np.argmax(reference.distributions([(s, r)])[0][0]))
+        down = [(s, x) for x in sorted(nx.descendants(g, r), key=rels.index)]
+        choices = [o for i, o in enumerate(g.domain(r)) if i != top]
+        hits = 0
+        for i in rng.permutation(len(choices))[: rounds * config.tries]:
+            if _shift(reference, EditRequest(s, r, choices[int(i)]), down) >= config.min_shift:
+                hits += 1
+                if hits >= rounds:
+                    break
+        found += hits
+        if found >= needed:
+            return found
+    return found
 
 
 def _shift(reference: Believer, request: EditRequest, downstream: list[tuple[str, str]]) -> float:
@@ -51,7 +106,7 @@ def _shift(reference: Believer, request: EditRequest, downstream: list[tuple[str
     return max(0.5 * float(np.abs(a - b).sum()) for a, b in zip(pre, post))
 
 
-def sample_requests(world, model: Believer, config: RequestConfig, reference: Believer | None = None
+def sample_requests(world, model: Believer, config: EvaluateConfig, reference: Believer | None = None
                     ) -> list[EditRequest]:
     """Draw ``n_requests`` edit requests that ``model`` does not already believe.
 
@@ -69,7 +124,7 @@ def sample_requests(world, model: Believer, config: RequestConfig, reference: Be
     Args:
         world: the :class:`rational.World` (graph, subjects, truth).
         model: the believer under test before any edit (its top answers decide what it believes).
-        config: how many requests of each kind, and the seed.
+        config: how many requests of each kind, and the seed (the request fields of ``[evaluate]``).
         reference: the agent whose update decides implications (the rational agent under ``bayes``);
             needed when ``implication_share`` > 0.
 
@@ -80,10 +135,11 @@ def sample_requests(world, model: Believer, config: RequestConfig, reference: Be
         >>> import rational, bridges
         >>> world = bridges.build_world("tiny", n_subjects=20)
         >>> agent = bridges.BayesBeliever(rational.fit(world))
-        >>> reqs = sample_requests(world, agent, RequestConfig(n_requests=6, implication_share=0.5), agent)
+        >>> reqs = sample_requests(world, agent, bridges.EvaluateConfig(n_requests=6, implication_share=0.5), agent)
         >>> len(reqs), len({(r.subject, r.relation) for r in reqs})
         (6, 6)
     """
+    check_request_supply(world.graph, len(world.subjects), config)
     rng = np.random.default_rng(config.seed)
     g = world.graph
     rels = g.relations

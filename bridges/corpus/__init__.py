@@ -5,7 +5,7 @@ Modules: :mod:`~bridges.corpus.format` (files, markers, version), :mod:`~bridges
 """
 
 from .format import (CORPUS_FILE, DEFAULT_CHUNK, DEFAULT_SHUFFLES, END_OF_DOCUMENT, FORMAT_VERSION, METADATA_FILE, SENTENCE_TYPES,
-                     CorpusError)
+                     CorpusConfig, CorpusError)
 from .read import (evidence_from_corpus, file_sha256, graph_from_metadata, iter_documents, load_metadata,
                    verify_corpus)
 from .sentences import sentence_of_statement, split_sentences, statement_of_sentence
@@ -19,6 +19,7 @@ __all__ = [
     "FORMAT_VERSION",
     "METADATA_FILE",
     "SENTENCE_TYPES",
+    "CorpusConfig",
     "CorpusError",
     "CorpusSummary",
     "evidence_from_corpus",

@@ -8,7 +8,9 @@ documents and the sha256 of ``corpus.jsonl``, which readers check, and ``format_
 
 from __future__ import annotations
 
-__all__ = ["CORPUS_FILE", "DEFAULT_CHUNK", "DEFAULT_SHUFFLES", "END_OF_DOCUMENT", "FORMAT_VERSION", "METADATA_FILE", "SENTENCE_END",
+from dataclasses import dataclass
+
+__all__ = ["CORPUS_FILE", "DEFAULT_CHUNK", "CorpusConfig", "DEFAULT_SHUFFLES", "END_OF_DOCUMENT", "FORMAT_VERSION", "METADATA_FILE", "SENTENCE_END",
            "SENTENCE_TYPES", "CorpusError"]
 
 FORMAT_VERSION = 1
@@ -24,3 +26,22 @@ SENTENCE_TYPES = ("mention", "true_false", "not", "and", "or", "implies")
 
 class CorpusError(ValueError):
     """Bad corpus options, an unrenderable statement, or a corpus file that does not read back."""
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    """How a world's evidence is laid out as documents (the ``[corpus]`` section).
+
+    Example:
+        >>> CorpusConfig(shuffles=2).chunk
+        10
+    """
+
+    shuffles: int = DEFAULT_SHUFFLES  # independent shuffles of every subject's sentences (shuffle 0 canonical)
+    chunk: int = DEFAULT_CHUNK  # sentences about one subject per document, at most
+
+    def __post_init__(self):
+        for name in ("shuffles", "chunk"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise CorpusError(f"{name} must be a positive integer, got {v!r}")

@@ -1,21 +1,38 @@
-"""The run config: sections, defaults, strict validation of every setting before any stage runs.
+"""The run config: one dataclass per TOML section, validated once before any stage runs.
 
-Settings come from defaults, then a TOML file (``--config``), then command-line flags. Every key is
-checked against its section's schema: unknown sections and keys are errors that list the known ones,
-and values must have the right type (a bool is not a count, ``4.7`` is not a number of requests, a
-method list is a list). Then the objects each stage needs are built (the world spec, the LM's training
-and model configs, each edit method's config, ...), so their own checks run too: a config that would
-fail after an hour of training fails at once, naming the section, the key and the value.
+Settings come from defaults, then a TOML file (``--config``), then command-line flags. Every key is checked
+against its section's dataclass: unknown sections and keys are errors that list the known ones, and values
+must have the right type (a bool is not a count, ``4.7`` is not a number of requests, a method list is a
+list). :meth:`RunConfig.validate` then builds every section's object once (the world spec, the LM's
+training and model configs, each edit method's config, ...), so their own checks run too, and returns the
+:class:`Settings` that every stage and every worker process gets as is: a config that would fail after an
+hour of training fails at once, naming the section, the key and the value.
+
+==================  =======================================================================
+section             dataclass (handed down as is)
+==================  =======================================================================
+``[run]``           :class:`RunSection`: the user's modules to import in every process
+``[world]``         :class:`WorldSection`: name or graph file, seed, n_subjects, world options
+``[corpus]``        :class:`bridges.CorpusConfig`
+``[train]``         :class:`TrainSection`: the preset, ``lm.TrainConfig``, ``[train.model]``
+``[fit]``           :class:`FitConfig`
+``[teacher]``       :class:`bridges.TeacherSettings` (for edit methods registered with a teacher)
+``[edit.METHOD]``   the method's registered config class (``lm.LoraEditConfig``, ...)
+``[evaluate]``      :class:`bridges.EvaluateConfig`
+``[report]``        :class:`ReportConfig`
+==================  =======================================================================
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import math
 import numbers
 import os
 import re
+import sys
 import tomllib
 import types
 import typing
@@ -23,65 +40,63 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..corpus.format import DEFAULT_CHUNK, DEFAULT_SHUFFLES
+from ..bench.believers import TeacherSettings
+from ..bench.evaluate import EvaluateConfig
+from ..corpus.format import CorpusConfig
 
-__all__ = ["EvaluateSettings", "PipelineError", "ReportSettings", "RunConfig", "Settings", "config_to_toml",
-           "load_config"]
+__all__ = ["FitConfig", "PipelineError", "ReportConfig", "RunConfig", "RunSection", "Settings", "TrainSection",
+           "WorldSection", "config_to_toml", "import_user_modules", "load_config"]
 
 
 class PipelineError(ValueError):
     """A bad config, an incompatible or busy run directory, or a stage run before its inputs exist."""
 
 
+# -- the sections --------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
-class EvaluateSettings:
-    """[evaluate]: which requests, agents and rules, and how."""
+class RunSection:
+    """[run]: your own code."""
 
-    n_requests: int = 160  # edit requests drawn from the world
-    seed: int = 0  # request sampling, case sampling and per-request edit seeds
-    rules: tuple[str, ...] = ("bayes", "observe", "jeffrey", "virtual")  # the rational agent's update rules
-    #                                   (the first decides the downstream group: keep bayes first)
-    methods: tuple[str, ...] = ("lora", "ft", "context", "rational")  # LM edit methods
-    implication_share: float = 0.5  # share of requests with downstream implications (see min_shift)
-    min_shift: float = 0.2  # a request has downstream implications when bayes moves a downstream relation of
-    #                         its subject by at least this total variation
-    fixing_share: float = 0.5  # of the other requests: share asking for the true object where the LM is wrong
-    other_subjects: int = 3  # queries per request in each other-subject case
-    logic_requests: int | None = 48  # logical-coherence checks on the first this many requests (None: all)
-    chunk: int = 16  # requests edited and scored together (in one batch where a method allows it); sharded
-    #                  runs split the requests by chunk, so their records equal a one-process run's
-    workers: int | None = None  # processes that share the chunks (None: one per core, at most one per chunk;
-    #   under torchrun each rank is one worker); a chunk's records do not depend on the worker
-    threads: int | None = None  # torch threads per process while evaluating (None: the cores divided among
-    #   the processes, so 1 by default); records are bit-identical between runs with any number of workers or
-    #   torchrun ranks when every process uses the same number of threads
+    imports: tuple[str, ...] = ()  # modules imported first in every process (this one, the evaluate stage's
+    #   workers, every torchrun rank): where your update rules and edit methods register themselves
+
+
+@dataclasses.dataclass(frozen=True)
+class WorldSection:
+    """[world]: ``name`` (a built-in world or a graph file), ``seed``, ``n_subjects``, and any
+    ``rational.WorldOptions`` field (kept in ``options``)."""
+
+    name: str = "default"  # a built-in world (tiny, default, paper) or the path of a graph file (*.py)
+    seed: int = 0  # the world's seed (names, CPTs, truth, evidence) and the corpus's shuffles
+    n_subjects: int | None = None  # people (None: the world's own)
+    options: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # rational.WorldOptions overrides
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainSection:
+    """[train]: ``preset`` and every ``lm.TrainConfig`` field; [train.model]: ``lm.ModelConfig`` fields that
+    override the preset's."""
+
+    preset: str
+    config: Any  # lm.TrainConfig
+    model: Any  # lm.ModelConfig: the preset's with the overrides
+    model_overrides: Mapping[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class FitConfig:
+    """[fit]: the rational agent's EM."""
+
+    tol: float = 1e-10  # stop when no CPT entry moves by more than this in one EM step
+    max_iter: int = 2000  # EM iteration cap
 
     def __post_init__(self):
-        if self.n_requests < 1:
-            raise ValueError(f"n_requests must be at least 1, got {self.n_requests}")
-        if not self.rules or not self.methods:
-            raise ValueError("need at least one update rule and one edit method")
-        for what, names in (("rules", self.rules), ("methods", self.methods)):
-            if len(set(names)) != len(names):
-                raise ValueError(f"{what} lists a name twice: {list(names)}")
-        if self.other_subjects < 0:
-            raise ValueError(f"other_subjects must be non-negative, got {self.other_subjects}")
-        if self.logic_requests is not None and self.logic_requests < 0:
-            raise ValueError(f"logic_requests must be non-negative or none, got {self.logic_requests}")
-        for name in ("threads", "workers"):
-            if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1 or none, got {getattr(self, name)}")
-        if self.chunk < 1:
-            raise ValueError(f"chunk must be at least 1, got {self.chunk}")
-        for name in ("fixing_share", "implication_share"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
-        if not 0 < self.min_shift <= 1:
-            raise ValueError(f"min_shift must be in (0, 1], got {self.min_shift}")
+        if not self.tol > 0 or self.max_iter < 1:
+            raise ValueError("tol must be positive and max_iter at least 1")
 
 
 @dataclasses.dataclass(frozen=True)
-class ReportSettings:
+class ReportConfig:
     """[report]: the plots and the edit-step traces."""
 
     plots: bool = True  # write the PNG figures
@@ -93,19 +108,7 @@ class ReportSettings:
             raise ValueError("trace_requests must be >= 0 and trace_points >= 2")
 
 
-@dataclasses.dataclass(frozen=True)
-class FitSettings:
-    """[fit]: the rational agent's EM."""
-
-    tol: float = 1e-10  # stop when no CPT entry moves by more than this in one EM step
-    max_iter: int = 2000  # EM iteration cap
-
-    def __post_init__(self):
-        if not self.tol > 0 or self.max_iter < 1:
-            raise ValueError("tol must be positive and max_iter at least 1")
-
-
-# -- types ---------------------------------------------------------------------------------------------
+# -- types -----------------------------------------------------------------------------------------------------
 def _describe(hint) -> str:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
@@ -159,10 +162,10 @@ def _coerce(value, hint):
     return value
 
 
-def _build(cls, values: Mapping[str, Any], where: str, base=None):
+def _build(cls, values: Mapping[str, Any], where: str, base=None, skip: frozenset = frozenset()):
     """``cls(**values)`` (or ``replace(base, **values)``) with every value type-checked; errors name ``where``."""
     hints = typing.get_type_hints(cls)
-    fields = {f.name for f in dataclasses.fields(cls)}
+    fields = {f.name for f in dataclasses.fields(cls)} - skip
     out = {}
     for key, value in values.items():
         if key not in fields:
@@ -176,43 +179,85 @@ def _build(cls, values: Mapping[str, Any], where: str, base=None):
         raise PipelineError(f"{where}: {err}") from None
 
 
-# -- the config ------------------------------------------------------------------------------------------
-_TRAIN_KEYS = ("preset", "model")
+def _plain(cls) -> dict[str, Any]:
+    return {f.name: list(f.default) if isinstance(f.default, tuple) else f.default for f in dataclasses.fields(cls)
+            if f.default is not dataclasses.MISSING}
 
 
 def _defaults() -> dict[str, dict[str, Any]]:
-    def plain(cls):
-        return {f.name: list(f.default) if isinstance(f.default, tuple) else f.default for f in dataclasses.fields(cls)}
-
     return {
+        "run": {"imports": []},
         "world": {"name": "default", "seed": 0},  # plus n_subjects and any rational.WorldOptions field
-        "corpus": {"shuffles": DEFAULT_SHUFFLES, "chunk": DEFAULT_CHUNK},
+        "corpus": _plain(CorpusConfig),
         "train": {"preset": "tiny"},  # plus any lm.TrainConfig field, and model = {lm.ModelConfig fields}
-        "fit": plain(FitSettings),
+        "fit": _plain(FitConfig),
+        "teacher": _plain(TeacherSettings),
         "edit": {},  # per method: fields of its config dataclass ([edit.lora], [edit.ft], ...)
-        "evaluate": plain(EvaluateSettings),
-        "report": plain(ReportSettings),
+        "evaluate": _plain(EvaluateConfig),
+        "report": _plain(ReportConfig),
     }
 
 
+# -- the user's code -------------------------------------------------------------------------------------------
+def import_user_modules(names, where: str = "[run] imports") -> list[types.ModuleType]:
+    """Import the user's modules (where their rules and edit methods register); errors name the module.
+
+    The current directory is searched first (as ``python -m`` does), so ``--import my_rules`` finds
+    ``./my_rules.py``.
+
+    Example:
+        >>> [m.__name__ for m in import_user_modules(["json"])]
+        ['json']
+    """
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    modules = []
+    for name in names:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as err:
+            raise PipelineError(f"{where}: cannot import {name!r} ({err}); give a module name importable from "
+                                "the current directory or the Python path (my_rules for ./my_rules.py)") from None
+        except SystemExit as err:
+            raise PipelineError(f"{where}: importing {name!r} called sys.exit({err.code})") from None
+        except Exception as err:  # noqa: BLE001 - the user's module failed: name it, with its own message
+            raise PipelineError(f"{where}: importing {name!r} failed: {type(err).__name__}: {err}") from err
+    return modules
+
+
+# -- the config ------------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    """A validated config, as the objects the stages use."""
+    """A validated config: one object per section, as the stages use them (see the module docstring).
 
-    world: Any  # bridges.WorldSpec
-    seed: int
-    shuffles: int
-    chunk: int
-    preset: str
-    train: Any  # lm.TrainConfig
-    model: Any  # lm.ModelConfig (the preset's, with [train.model] overrides)
-    model_overrides: dict
-    fit: FitSettings
-    edit: dict[str, Any]  # method -> its config instance (for every evaluated method)
-    evaluate: EvaluateSettings
-    report: ReportSettings
-    teacher: Any  # bridges.TeacherSettings of the rational method ([edit.rational] rule, min_shift, anchors)
-    context_auto: bool  # [edit.context] repeats not given: the edit stage picks it (see bridges.run.stages)
+    Pickled to the evaluate stage's worker processes as is; the resolved world spec (which may hold a graph
+    file's functions) stays in the process that validated (``spec``), workers read the world from its file.
+    """
+
+    run: RunSection
+    world: WorldSection
+    corpus: CorpusConfig
+    train: TrainSection
+    fit: FitConfig
+    teacher: TeacherSettings
+    edit: Mapping[str, Any]  # method -> its config instance (every evaluated method and every [edit.X])
+    evaluate: EvaluateConfig
+    report: ReportConfig
+    sections: Mapping[str, Mapping[str, Any]]  # the plain TOML data (recorded in results.json)
+    spec: Any = dataclasses.field(default=None, compare=False)  # bridges.WorldSpec, resolved once
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["spec"] = None  # a graph file's functions do not pickle; workers do not need them
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    @property
+    def methods(self) -> dict[str, Any]:
+        """The evaluated methods' configs, in ``[evaluate] methods`` order."""
+        return {m: self.edit[m] for m in self.evaluate.methods}
 
 
 @dataclasses.dataclass
@@ -228,6 +273,7 @@ class RunConfig:
     """
 
     sections: dict[str, dict[str, Any]] = dataclasses.field(default_factory=_defaults)
+    origin: str = "defaults"  # where the settings came from (named in errors)
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return self.sections[section]
@@ -246,92 +292,97 @@ class RunConfig:
                     if not isinstance(value, Mapping):
                         raise PipelineError(f"{source}: [{section}.{key}] must be a table of settings")
                     new[section].setdefault(key, {}).update(value)
+                elif section == "run" and key == "imports" and isinstance(value, list):
+                    new[section][key] = list(dict.fromkeys([*new[section].get(key, []), *value]))
                 else:
                     new[section][key] = value
-        config = RunConfig(new)
-        config.validate(source)
-        return config
+        return RunConfig(new, source if self.origin == "defaults" else f"{self.origin}, {source}")
 
-    def validate(self, source: str = "config") -> Settings:
-        """Check every setting and build the stages' objects; :class:`PipelineError` names the culprit."""
+    def validate(self, source: str | None = None) -> Settings:
+        """Check every setting and build the stages' objects, once; :class:`PipelineError` names the culprit.
+
+        The user's modules (``[run] imports``) are imported first, so their rules and edit methods are
+        registered when the rest is checked; a graph file is executed once, here.
+        """
         import lm
+        import rational
+
+        source = source or self.origin
+        run = _build(RunSection, self["run"], f"{source}: [run]")
+        import_user_modules(run.imports, f"{source}: [run] imports")
+        world, spec = self._world(source)
+        corpus = _build(CorpusConfig, self["corpus"], f"{source}: [corpus]")
+        train = dict(self["train"])
+        preset = train.pop("preset")
+        model = train.pop("model", {}) or {}
+        if not isinstance(preset, str):
+            raise PipelineError(f"{source}: [train] preset must be a string, got {preset!r}")
+        try:
+            base_model = lm.get_preset(preset)
+        except lm.LMError as err:
+            raise PipelineError(f"{source}: [train] preset: {err}") from None
+        train = TrainSection(preset, _build(lm.TrainConfig, train, f"{source}: [train]"),
+                             _build(lm.ModelConfig, model, f"{source}: [train.model]", base=base_model), dict(model))
+        fit = _build(FitConfig, self["fit"], f"{source}: [fit]")
+        teacher = _build(TeacherSettings, self["teacher"], f"{source}: [teacher]")
+        evaluate = _build(EvaluateConfig, self["evaluate"], f"{source}: [evaluate]")
+        report = _build(ReportConfig, self["report"], f"{source}: [report]")
+        for where, rule in [*((f"[evaluate] rules", r) for r in evaluate.rules), ("[teacher] rule", teacher.rule)]:
+            if rule not in rational.rules():
+                raise PipelineError(f"{source}: {where}: unknown update rule {rule!r}; registered: "
+                                    f"{list(rational.rules())} (a rule of your own: --import its module)")
+        moved = sorted(set(self["edit"].get("rational", {})) & {f.name for f in dataclasses.fields(TeacherSettings)})
+        if moved:
+            raise PipelineError(f"{source}: [edit.rational] {moved[0]}: the teacher's settings moved to [teacher] "
+                                f"({', '.join(f.name for f in dataclasses.fields(TeacherSettings))})")
+        edit = {}
+        for method in dict.fromkeys([*evaluate.methods, *self["edit"]]):
+            if method not in lm.edit_methods():
+                raise PipelineError(f"{source}: unknown edit method {method!r} (in [evaluate] methods or "
+                                    f"[edit.{method}]); registered: {list(lm.edit_methods())} (a method of your "
+                                    "own: --import its module)")
+            cls = lm.get_edit_method(method).config_cls
+            edit[method] = _build(cls, self["edit"].get(method, {}), f"{source}: [edit.{method}]")
+            check = getattr(lm, "check_edit_config", None)
+            if check is not None:
+                try:
+                    check(edit[method], train.model)
+                except lm.LMError as err:
+                    raise PipelineError(f"{source}: [edit.{method}]: {err}") from None
+        return Settings(run, world, corpus, train, fit, teacher, edit, evaluate, report,
+                        json.loads(json.dumps(self.sections)), spec)
+
+    def _world(self, source: str):
+        from rational import WorldOptions
 
         from ..world.builtin import WorldError, resolve_world
 
         w = dict(self["world"])
-        name, seed = w.pop("name"), w.pop("seed")
+        name, seed, n = w.pop("name", "default"), w.pop("seed", 0), w.pop("n_subjects", None)
         if not isinstance(name, str):
             raise PipelineError(f"{source}: [world] name must be a string (a built-in world or a graph file), "
                                 f"got {name!r}")
         if not _fits(seed, int) or seed < 0:
             raise PipelineError(f"{source}: [world] seed must be a non-negative integer, got {seed!r}")
+        if n is not None and (not _fits(n, int) or n < 1):
+            raise PipelineError(f"{source}: [world] n_subjects must be a positive integer, got {n!r}")
+        hints = typing.get_type_hints(WorldOptions)
         options = {k: v for k, v in w.items() if v is not None}
+        for key, value in options.items():
+            if key not in hints:
+                raise PipelineError(f"{source}: unknown key {key!r} in [world]; known: "
+                                    f"{sorted(['name', 'seed', 'n_subjects', *hints])}")
+            if not _fits(value, hints[key]):
+                raise PipelineError(f"{source}: [world] {key} must be {_describe(hints[key])}, got {value!r}")
         try:
-            from rational import WorldOptions
-
-            hints = typing.get_type_hints(WorldOptions)
-            for key, value in options.items():
-                if key == "n_subjects":
-                    if not _fits(value, int) or value < 1:
-                        raise PipelineError(f"{source}: [world] n_subjects must be a positive integer, got {value!r}")
-                elif key not in hints:
-                    raise PipelineError(f"{source}: unknown key {key!r} in [world]; known: "
-                                        f"{sorted(['name', 'seed', 'n_subjects', *hints])}")
-                elif not _fits(value, hints[key]):
-                    raise PipelineError(f"{source}: [world] {key} must be {_describe(hints[key])}, got {value!r}")
-            spec = resolve_world(name, **options)
+            spec = resolve_world(name, **options, **({} if n is None else {"n_subjects": n}))
         except (WorldError, FileNotFoundError) as err:
             raise PipelineError(f"{source}: [world] {err}") from None
-        corpus = self["corpus"]
-        unknown = sorted(set(corpus) - {"shuffles", "chunk"})
-        if unknown:
-            raise PipelineError(f"{source}: unknown key {unknown[0]!r} in [corpus]; known: ['chunk', 'shuffles']")
-        for key in ("shuffles", "chunk"):
-            if not _fits(corpus[key], int) or corpus[key] < 1:
-                raise PipelineError(f"{source}: [corpus] {key} must be a positive integer, got {corpus[key]!r}")
-        train = dict(self["train"])
-        preset = train.pop("preset")
-        model = train.pop("model", {}) or {}
-        try:
-            base_model = lm.get_preset(preset)
-        except lm.LMError as err:
-            raise PipelineError(f"{source}: [train] preset: {err}") from None
-        train_cfg = _build(lm.TrainConfig, train, f"{source}: [train]")
-        model_cfg = _build(lm.ModelConfig, model, f"{source}: [train.model]", base=base_model)
-        fit = _build(FitSettings, self["fit"], f"{source}: [fit]")
-        evaluate = _build(EvaluateSettings, self["evaluate"], f"{source}: [evaluate]")
-        report = _build(ReportSettings, self["report"], f"{source}: [report]")
-        import rational
-
-        for rule in evaluate.rules:
-            if rule not in rational.rules():
-                raise PipelineError(f"{source}: [evaluate] rules: unknown update rule {rule!r}; registered: "
-                                    f"{list(rational.rules())}")
-        from ..bench.believers import TeacherSettings
-
-        edit = {}
-        teacher_keys = {f.name for f in dataclasses.fields(TeacherSettings)}
-        rational_keys = dict(self["edit"].get("rational", {}))
-        teacher = _build(TeacherSettings, {k: v for k, v in rational_keys.items() if k in teacher_keys},
-                         f"{source}: [edit.rational]")
-        if teacher.rule not in rational.rules():
-            raise PipelineError(f"{source}: [edit.rational] rule: unknown update rule {teacher.rule!r}; registered: "
-                                f"{list(rational.rules())}")
-        for method in dict.fromkeys([*evaluate.methods, *self["edit"]]):
-            if method not in lm.edit_methods():
-                raise PipelineError(f"{source}: unknown edit method {method!r} (in [evaluate] methods or "
-                                    f"[edit.{method}]); registered: {list(lm.edit_methods())}")
-            cls = lm.get_edit_method(method).config_cls
-            values = {k: v for k, v in self["edit"].get(method, {}).items()
-                      if not (method == "rational" and k in teacher_keys)}
-            edit[method] = _build(cls, values, f"{source}: [edit.{method}]")
-        context_auto = "repeats" not in self["edit"].get("context", {})
-        return Settings(spec, seed, corpus["shuffles"], corpus["chunk"], preset, train_cfg, model_cfg, dict(model),
-                        fit, {m: edit[m] for m in evaluate.methods}, evaluate, report, teacher, context_auto)
+        return WorldSection(name, seed, n, options), spec
 
 
 def load_config(path: str | os.PathLike | None, base: RunConfig | None = None) -> RunConfig:
-    """Defaults updated by a TOML file (sections world, corpus, train, fit, edit, evaluate, report).
+    """Defaults updated by a TOML file (sections run, world, corpus, train, fit, teacher, edit, evaluate, report).
 
     Example:
         >>> import tempfile, pathlib

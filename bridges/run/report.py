@@ -112,12 +112,12 @@ def render_table(results: dict) -> str:
     for m in agents:
         lines.append(f"  {m:<22}" + "".join(
             f"{_pp(summary['groups'][g]['agents'][m]['p_requested']):>30}" for g in groups))
-    k = results.get("context_repeats")
-    if k and "lm:context" in agents and f"bayes:observe(w={k})" in references:
-        lm_c = summary["groups"]["all"]["agents"]["lm:context"]["p_requested"]
-        ag_c = summary["groups"]["all"]["reference"][f"bayes:observe(w={k})"]["p_requested"]
-        lines.append(f"  in context: the request stated {k} times before the question moves the LM's P(o*) by "
-                     f"{_fmt(lm_c['delta'])}, the rational agent's (k = {k} more mentions) by {_fmt(ag_c['delta'])}")
+    for agent, ref in results.get("counterparts", {}).items():  # a method and the update that says what it says
+        if agent in agents and ref in references:
+            lm_c = summary["groups"]["all"]["agents"][agent]["p_requested"]
+            ag_c = summary["groups"]["all"]["reference"][ref]["p_requested"]
+            lines.append(f"  {agent} moves the LM's P(o*) by {_fmt(lm_c['delta'])}; its rational counterpart {ref} "
+                         f"moves the agent's by {_fmt(ag_c['delta'])}")
     lines.append("")
     lines += _downstream_lines(summary, agents, rule0)
     lines += _belief_lines(summary, agents, rule0)
@@ -190,7 +190,7 @@ def write_plots(results: dict, traces: list, out_dir: str | os.PathLike) -> list
             for m, t in tr["lm"].items():
                 ax.plot(t["steps"], t["p_requested"], marker="o", label=f"LM {m}")
             for u, (pre, post) in tr["bayes"].items():
-                if f"bayes:{u}" == rule0 or u == rule0:
+                if u == rule0:
                     ax.axhline(pre, ls="--", color="grey", label=f"rational pre ({u})")
                     ax.axhline(post, ls="--", color="black", label=f"rational post ({u})")
             r = tr["request"]

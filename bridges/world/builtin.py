@@ -23,10 +23,12 @@ or a user's Python file that defines ``graph`` (see :func:`resolve_world`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import importlib.util
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -309,6 +311,7 @@ class WorldSpec:
     overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     associations: Callable[[], Mapping] | None = None
     description: str = ""
+    files: tuple[str, ...] = ()  # a graph file, and every file it read while it ran (their contents stamp the world)
 
     def __post_init__(self):
         if not isinstance(self.n_subjects, int) or isinstance(self.n_subjects, bool) or self.n_subjects < 1:
@@ -335,6 +338,19 @@ class WorldSpec:
         spec = dataclasses.replace(self, n_subjects=n, overrides={**self.overrides, **overrides})
         spec.options  # noqa: B018 - validates now, naming the bad option
         return spec
+
+    def sources(self) -> dict[str, str | None]:
+        """sha256 of each file the world was defined by (a graph file and what it read), by path: a pipeline
+        stamps them, so editing a graph file or a data file it reads re-runs the world."""
+        import hashlib
+
+        out = {}
+        for f in self.files:
+            try:
+                out[f] = hashlib.sha256(Path(f).read_bytes()).hexdigest()
+            except OSError:
+                out[f] = None
+        return out
 
     @property
     def n_facts(self) -> int:
@@ -475,6 +491,32 @@ def build_world(name_or_path: str | Path, seed: int = 0, **overrides) -> World:
     return resolve_world(name_or_path, **overrides).sample(seed)
 
 
+_READING: list[set[str]] = []  # the files opened while graph files run (innermost last)
+
+
+def _audit(event: str, args) -> None:
+    if event == "open" and _READING and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        f = os.path.abspath(os.fsdecode(args[0]))
+        if "__pycache__" not in f and not f.startswith((sys.prefix, sys.base_prefix)) and os.path.isfile(f):
+            _READING[-1].add(f)
+
+
+@contextlib.contextmanager
+def _reading():
+    """Collect the files opened (outside Python's own installation) while the body runs."""
+    if not _AUDITING:
+        sys.addaudithook(_audit)  # audit hooks cannot be removed: one, installed once, idle outside this block
+        _AUDITING.append(True)
+    _READING.append(set())
+    try:
+        yield _READING[-1]
+    finally:
+        _READING.pop()
+
+
+_AUDITING: list[bool] = []
+
+
 def _load_world_file(path: Path) -> WorldSpec:
     if not path.is_file():
         raise FileNotFoundError(f"world file {str(path)!r} not found (give a built-in world name: "
@@ -487,13 +529,28 @@ def _load_world_file(path: Path) -> WorldSpec:
     module = importlib.util.module_from_spec(loader_spec)
     sys.modules[module_name] = module  # dataclasses and pickling in the user's file look it up here
     try:
-        loader_spec.loader.exec_module(module)
+        with _reading() as read:
+            loader_spec.loader.exec_module(module)
     except SyntaxError as err:
         sys.modules.pop(module_name, None)
         raise WorldError(f"{path}:{err.lineno}: syntax error in the graph file: {err.msg}") from None
-    except BaseException:
+    except SystemExit as err:
+        sys.modules.pop(module_name, None)
+        raise WorldError(f"{path}: the graph file called sys.exit({err.code!r}) while it was loaded; a graph file "
+                         "defines `graph` (and optionally WORLD, ASSOCIATIONS) and must not exit") from None
+    except KeyboardInterrupt:
         sys.modules.pop(module_name, None)
         raise
+    except Exception as err:  # noqa: BLE001 - the user's file failed: name it, its line and its message
+        sys.modules.pop(module_name, None)
+        tb = err.__traceback__
+        line = None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == str(path):
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        where = f"{path}:{line}" if line else str(path)
+        raise WorldError(f"{where}: the graph file raised {type(err).__name__}: {err}") from err
     if not hasattr(module, "graph"):
         raise WorldError(f"{path}: defines no `graph` (a rational.RelationGraph, a networkx.DiGraph with "
                          "'domain' node attributes, or a function returning one)")
@@ -508,9 +565,10 @@ def _load_world_file(path: Path) -> WorldSpec:
                          f"{{object: weight}}), got {type(associations).__name__}")
     n = options.pop("n_subjects", 500)
     _options(f"{path}: WORLD", **options)  # validate now, naming the file
+    files = (str(path.resolve()), *sorted(f for f in read if f != str(path.resolve())))
     spec = WorldSpec(str(path), graph.copy, n_subjects=500, overrides=options,
                      associations=(lambda: associations) if associations else None,
-                     description=f"user graph from {path}")
+                     description=f"user graph from {path}", files=files)
     return spec.with_options(n_subjects=n) if n != 500 else spec
 
 
