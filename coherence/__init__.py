@@ -2,7 +2,8 @@
 
 Atoms are (subject, relation, object) facts; sentences combine them with not,
 and, or, if-then. The package knows nothing of any model: the checks take any
-function that gives a probability to a sentence.
+function that gives a probability to a sentence (and, for the ``conditional``
+check, one that gives P(B | A told), the probability of B once A is stated).
 
 Example:
     >>> from coherence import Atom, Not, Vocabulary, parse, coherence_distance
@@ -13,7 +14,15 @@ Example:
     0.2
 """
 
-from ._axioms import AXIOMS, INDEPENDENCE_CHECKS, CheckResult, CoherenceReport, axiom_queries, check_axioms
+from ._axioms import (
+    AXIOMS,
+    CONDITIONAL_FLOOR,
+    INDEPENDENCE_CHECKS,
+    CheckResult,
+    CoherenceReport,
+    axiom_queries,
+    check_axioms,
+)
 from ._distance import MAX_ATOMS, allowed_assignments, coherence_distance
 from ._joint import Joint, formula_probabilities, formula_probability
 from ._logic import background, entails, equivalent, from_sympy, is_contradiction, is_tautology, to_sympy
@@ -55,6 +64,7 @@ __all__ = [
     "CoherenceReport",
     "CheckResult",
     "AXIOMS",
+    "CONDITIONAL_FLOOR",
     "INDEPENDENCE_CHECKS",
     # coherence distance
     "coherence_distance",

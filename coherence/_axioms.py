@@ -8,7 +8,9 @@ Derived per base sentence A: ``not A``, ``A or (not A)``, ``A and (not A)``.
 Derived per pair (A, B): ``A and B``, ``B and A``, ``A or B``, ``B or A``,
 ``if A then B``, ``(not A) or B``. By default the pairs are consecutive
 sentences of the list, ``(s[0], s[1]), (s[1], s[2]), ...``; pass ``pairs`` to
-choose others.
+choose others. The optional ``conditional`` check asks, per pair, the agent's
+P(B | A told) (A stated to it, e.g. in its context), and compares it with
+``P(A and B) / P(A)`` from the same sentence probabilities.
 
 Logical facts about A and B (does A entail B, is A and B a contradiction, ...)
 are decided exactly under the background knowledge, cached per shape (see
@@ -32,7 +34,12 @@ from ._probs import as_probabilities
 from ._sentence import And, Implies, Not, Or, Sentence, render
 
 __all__ = [
-    "axiom_queries","CheckResult", "CoherenceReport", "check_axioms", "AXIOMS", "INDEPENDENCE_CHECKS"]
+    "axiom_queries", "CheckResult", "CoherenceReport", "check_axioms", "AXIOMS", "CONDITIONAL_FLOOR",
+    "INDEPENDENCE_CHECKS"]
+
+CONDITIONAL_FLOOR = 1e-6
+"""The ``conditional`` check skips a pair (A, B) whose P(A) is below this (and counts it as skipped):
+P(A and B) / P(A) is then a ratio of two round-off-sized numbers, not a belief to compare with."""
 
 AXIOMS: dict[str, str] = {
     "negation": "P(not A) = 1 - P(A)",
@@ -47,8 +54,10 @@ AXIOMS: dict[str, str] = {
     "tautology": "P(A) = 1 for a tautology A",
     "contradiction": "P(A) = 0 for a contradiction A",
     "true_false": 'P(true | "A" is) = P(A)',
+    "conditional": "P(B | A told) = P(A and B) / P(A), where P(A) >= 1e-6",
 }
-"""Check name -> the law it measures (``true_false`` runs only with ``truth_prob``)."""
+"""Check name -> the law it measures (``true_false`` runs only with ``truth_prob``, ``conditional`` only
+with ``conditional``)."""
 
 INDEPENDENCE_CHECKS: dict[str, str] = {
     "independence_and": "P(A and B) = P(A) P(B)",
@@ -77,6 +86,8 @@ class CheckResult:
             above 1e-12 (smaller ones are floating-point round-off).
         is_axiom: False for the independence checks, which are not rationality axioms.
         violations: every instance's violation, in derivation order.
+        skipped: instances left unmeasured (``conditional``: pairs with P(A) below
+            :data:`CONDITIONAL_FLOOR`).
     """
 
     name: str
@@ -87,6 +98,7 @@ class CheckResult:
     worst: tuple[tuple[str, float], ...]
     is_axiom: bool = True
     violations: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False, compare=False)
+    skipped: int = 0
 
     @property
     def label(self) -> str:
@@ -101,6 +113,7 @@ class CheckResult:
             "law": self.law,
             "is_axiom": self.is_axiom,
             "count": self.count,
+            "skipped": self.skipped,
             "mean_violation": self.mean_violation,
             "max_violation": self.max_violation,
             "worst": [{"text": text, "violation": v} for text, v in self.worst],
@@ -159,6 +172,9 @@ class CoherenceReport:
             )
         if any(not c.is_axiom for c in self.checks.values()):
             lines.append(f"* {INDEPENDENCE_NOTE}")
+        for check in self.checks.values():
+            if check.skipped:
+                lines.append(f"{check.name}: {check.skipped} skipped (P(A) < {CONDITIONAL_FLOOR:g})")
         return "\n".join(lines)
 
 
@@ -184,15 +200,16 @@ def _result(
     describe: Callable[[int], str],
     worst_k: int,
     is_axiom: bool = True,
+    skipped: int = 0,
 ) -> CheckResult:
     violations = np.asarray(violations, dtype=float)
     count = int(violations.size)
     if count == 0:
-        return CheckResult(name, law, 0, 0.0, 0.0, (), is_axiom, violations)
+        return CheckResult(name, law, 0, 0.0, 0.0, (), is_axiom, violations, skipped)
     top = np.argsort(-violations, kind="stable")[:worst_k]
     worst = tuple((describe(int(i)), float(violations[i])) for i in top if violations[i] > _LISTED_ABOVE)
     return CheckResult(
-        name, law, count, float(violations.mean()), float(violations.max()), worst, is_axiom, violations
+        name, law, count, float(violations.mean()), float(violations.max()), worst, is_axiom, violations, skipped
     )
 
 
@@ -364,6 +381,34 @@ def _measure(p: np.ndarray, derived: _Derived, facts: _Facts, worst_k: int) -> d
     }
 
 
+def _conditional(
+    p: np.ndarray,
+    bases: list[Sentence],
+    pair_ids: list[tuple[int, int]],
+    derived: _Derived,
+    conditional: Callable[[Sentence, Sentence], float] | None,
+    conditional_many: Callable[[list[tuple[Sentence, Sentence]]], Sequence[float]] | None,
+    worst_k: int,
+) -> CheckResult:
+    """|P(B | A told) - P(A and B) / P(A)| per pair with P(A) >= CONDITIONAL_FLOOR; the others skipped."""
+    pa, pab = p[derived.pair["a"]], p[derived.pair["a_and_b"]]
+    kept = np.flatnonzero(pa >= CONDITIONAL_FLOOR)
+    asked = [(bases[pair_ids[n][0]], bases[pair_ids[n][1]]) for n in kept]
+
+    def describe(i: int) -> str:
+        a, b = asked[i]
+        return f"[{render(b)}] given [{render(a)}] told"
+
+    if conditional_many is not None:
+        told = conditional_many(list(asked)) if asked else []
+    else:
+        told = [conditional(a, b) for a, b in asked]
+    told = as_probabilities(told, len(asked), describe, "conditional")
+    violations = np.abs(told - pab[kept] / pa[kept])
+    return _result("conditional", AXIOMS["conditional"], violations, describe, worst_k,
+                   skipped=len(pair_ids) - len(asked))
+
+
 def axiom_queries(sentences: Iterable[Sentence], pairs: Iterable[tuple[int, int]] | None = None) -> list[Sentence]:
     """The distinct sentences :func:`check_axioms` asks ``prob_many`` about, in the order it asks.
 
@@ -403,6 +448,8 @@ def check_axioms(
     *,
     prob_many: Callable[[list[Sentence]], Sequence[float]] | None = None,
     truth_prob_many: Callable[[list[Sentence]], Sequence[float]] | None = None,
+    conditional: Callable[[Sentence, Sentence], float] | None = None,
+    conditional_many: Callable[[list[tuple[Sentence, Sentence]]], Sequence[float]] | None = None,
     pairs: Iterable[tuple[int, int]] | None = None,
     worst_k: int = 5,
 ) -> CoherenceReport:
@@ -414,7 +461,12 @@ def check_axioms(
     ``frechet_and``/``frechet_or`` the distance of ``P(A and B)``/``P(A or B)`` outside
     its Frechet bounds; ``monotonicity`` ``max(0, P(X) - P(Y))`` for X entailing Y;
     ``equivalence`` ``|P(X) - P(Y)|`` for equivalent X, Y; ``tautology`` ``1 - P``;
-    ``contradiction`` ``P``; ``true_false`` ``|P(true | "A" is) - P(A)|``.
+    ``contradiction`` ``P``; ``true_false`` ``|P(true | "A" is) - P(A)|``;
+    ``conditional`` ``|P(B | A told) - P(A and B) / P(A)|`` per pair (A, B), with
+    both sentence probabilities from ``prob``. Pairs with P(A) below
+    :data:`CONDITIONAL_FLOOR` (1e-6) are skipped, never divided by, and counted in
+    the check's ``skipped``; the ratio is not clipped, so an agent with
+    P(A and B) > P(A) reads its excess too.
 
     Monotonicity covers the entailments every pair has (``A and B`` entails A and B;
     A and B entail ``A or B``; ``not A`` and B entail ``if A then B``), and A entails
@@ -436,6 +488,12 @@ def check_axioms(
         prob_many: batched ``prob``: called once with every distinct sentence needed,
             returns their probabilities in order.
         truth_prob_many: batched ``truth_prob``, called once with the base sentences.
+        conditional: ``(A, B)`` -> the agent's P(B | A told), its probability of B
+            once A has been stated to it (in its context, or by an update); enables
+            the ``conditional`` check on the pairs.
+        conditional_many: batched ``conditional``: called once with the distinct
+            pairs ``(A, B)`` that are not skipped (not at all if every pair is),
+            returns their P(B | A told) in order.
         pairs: index pairs into ``sentences``; default consecutive pairs.
         worst_k: how many worst instances each check keeps.
 
@@ -443,8 +501,8 @@ def check_axioms(
         The :class:`CoherenceReport`.
 
     Raises:
-        ValueError: if a probability is NaN or outside [0, 1] (naming the sentence),
-            or an atom is not in ``domains``.
+        ValueError: if a probability (or a conditional) is NaN or outside [0, 1]
+            (naming the sentence or pair), or an atom is not in ``domains``.
 
     Example:
         >>> from coherence import Atom, Not
@@ -458,6 +516,9 @@ def check_axioms(
         (4, 0.5)
         >>> report["contradiction"].worst[0]  # ties keep the order asked
         ('Chad currency franc and (not Chad currency franc)', 0.5)
+        >>> told = check_axioms([a, b], lambda s: table.get(s, 0.5), conditional=lambda x, y: 0.2)
+        >>> round(told["conditional"].max_violation, 12)  # |0.2 - P(a and b) / P(a)| = |0.2 - 0.5 / 0.7|
+        0.514285714286
     """
     if prob is None and prob_many is None:
         raise TypeError("check_axioms needs prob or prob_many")
@@ -495,6 +556,8 @@ def check_axioms(
         checks["true_false"] = _result(
             "true_false", AXIOMS["true_false"], np.abs(t - p[derived.a]), describe_base, worst_k
         )
+    if conditional is not None or conditional_many is not None:
+        checks["conditional"] = _conditional(p, bases, pair_ids, derived, conditional, conditional_many, worst_k)
     if include_independence:
         pa, pb = p[derived.pair["a"]], p[derived.pair["b"]]
         pab, por = p[derived.pair["a_and_b"]], p[derived.pair["a_or_b"]]

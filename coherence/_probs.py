@@ -24,5 +24,5 @@ def as_probabilities(values, count: int, describe: Callable[[int], str], what: s
     bad = ~((array >= -PROB_SLACK) & (array <= 1.0 + PROB_SLACK))  # NaN compares False
     if bad.any():
         pos = int(np.argmax(bad))
-        raise ValueError(f"{what} of {describe(pos)!r} is {array[pos]!r}, not a probability in [0, 1]")
+        raise ValueError(f"{what} of {describe(pos)!r} is {float(array[pos])!r}, not a probability in [0, 1]")
     return array

@@ -9,6 +9,8 @@ Quick start::
     s = world.subjects[0]
     post.distribution(s, "language")                   # P(x[s, language] = k | evidence)
     new = rational.update(post, "jeffrey", s, "country", "Japan", target=0.9)
+    people = post.with_subjects({"Ann Lee": [("country", "Japan")]})  # new subjects, theta held fixed
+    people.distribution("Ann Lee", "language")
 
 ``import rational`` imports jax and NumPyro (and turns on jax float64), never torch.
 """

@@ -198,6 +198,27 @@ class Evidence:
         except KeyError as err:
             raise EvidenceError(err.args[0]) from None
 
+    def add_subjects(self, names: Iterable[str]) -> None:
+        """Append new subjects, with no evidence yet; names must be non-empty and not already subjects.
+
+        Example:
+            >>> g = RelationGraph().add_relation("country", ["France", "Japan"])
+            >>> ev = Evidence(g, ["Ann"]); ev.add_subjects(["Bo", "Cy"])
+            >>> ev.subjects, ev.subject_id("Cy")
+            (('Ann', 'Bo', 'Cy'), 2)
+        """
+        names, seen = list(names), set()
+        for name in names:
+            if not isinstance(name, str) or not name.strip():
+                raise EvidenceError(f"a subject name must be a non-empty string, got {name!r}")
+            if name in self.subject_index or name in seen:
+                raise EvidenceError(f"subject {name!r} already exists")
+            seen.add(name)
+        for name in names:
+            self.subject_index[name] = len(self.subject_index)
+        self.subjects = self.subjects + tuple(names)
+        self._counts.clear()  # per-subject arrays: recomputed with the new rows when asked
+
     def add_mention(self, subject: str, relation: str, obj: str, count: int = 1) -> None:
         """Record ``count`` mentions stating ``subject relation obj``."""
         if not isinstance(count, numbers.Integral) or isinstance(count, bool) or count < 0:
@@ -327,8 +348,8 @@ class Evidence:
 
     def copy(self) -> Evidence:
         """An independent copy (mention arrays are shared read-only; lists are copied)."""
-        new = Evidence(self.graph, self.subjects, self.eps, self.statement_noise, list(self.statements),
-                       self.reliability)
+        new = Evidence(self.graph, self.subjects, self.eps, self.statement_noise, [], self.reliability)
+        new.statements = list(self.statements)  # checked when they were added, against the same graph
         for r in self.graph.relations:
             s, o = self.mentions(r)
             if s.size:

@@ -123,6 +123,13 @@ class EvidenceArrays:
                               tuple((a[ids].copy(), b[ids].copy()) for a, b in self.pair_index),
                               tuple(t[ids].copy() for t in self.pair_table), self.offset[ids].copy())
 
+    def split(self) -> list[EvidenceArrays]:
+        """Every subject's row as its own S = 1 arrays (views into these: treat them as read-only)."""
+        return [EvidenceArrays(self.layout, tuple(u[s: s + 1] for u in self.unary),
+                               tuple((a[s: s + 1], b[s: s + 1]) for a, b in self.pair_index),
+                               tuple(t[s: s + 1] for t in self.pair_table), self.offset[s: s + 1])
+                for s in range(self.n_subjects)]
+
     def operands(self, thetas, xp=jnp):
         """Einsum operands in the order of :meth:`Layout.subscripts`.
 
@@ -139,6 +146,29 @@ class EvidenceArrays:
             cpt = ops[r] if ops[r].ndim > len(layout.parents[r]) + 1 else ops[r][None]
             ops[r] = cpt * pair.reshape(shape)
         return ops + list(self.unary)
+
+
+def in_layout_of(arrays: EvidenceArrays, like: EvidenceArrays) -> EvidenceArrays:
+    """``arrays`` of subjects without statements, laid out as ``like``: its pair edges, each padded to its
+    widths (no named objects, likelihood tables of ones), so the rows of both can be stacked."""
+    if arrays.pair_index or arrays.layout.relations != like.layout.relations:
+        raise ValueError("in_layout_of takes arrays of the same relations without statements")
+    n = arrays.n_subjects
+    pair_index = tuple((np.full((n, iu.shape[1]), -1, np.int64), np.full((n, ir.shape[1]), -1, np.int64))
+                       for iu, ir in like.pair_index)
+    pair_table = tuple(np.ones((n,) + t.shape[1:]) for t in like.pair_table)
+    return EvidenceArrays(like.layout, arrays.unary, pair_index, pair_table, arrays.offset)
+
+
+def concatenate(parts) -> EvidenceArrays:
+    """The rows of several :class:`EvidenceArrays` of one layout and widths, stacked in order."""
+    first = parts[0]
+    return EvidenceArrays(first.layout, tuple(np.concatenate(u) for u in zip(*(p.unary for p in parts))),
+                          tuple((np.concatenate([p.pair_index[j][0] for p in parts]),
+                                 np.concatenate([p.pair_index[j][1] for p in parts]))
+                                for j in range(len(first.pair_index))),
+                          tuple(np.concatenate(t) for t in zip(*(p.pair_table for p in parts))),
+                          np.concatenate([p.offset for p in parts]))
 
 
 def _classes(index, k: int, xp):

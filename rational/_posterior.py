@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +27,7 @@ class FitInfo:
 
 @dataclass(frozen=True)
 class _Row:
-    """A subject whose evidence was changed by an update: its arrays and exact marginals."""
+    """A subject whose evidence was changed by an update, or a new subject: its arrays and exact marginals."""
 
     arrays: _infer.EvidenceArrays  # S = 1
     marginals: tuple[np.ndarray, ...]  # per relation (K,)
@@ -39,7 +39,8 @@ class Posterior:
 
     Immutable: updates return a new Posterior that shares the unchanged subjects' arrays and holds the
     changed subjects in a small overlay, so the old posterior is untouched and an update costs one
-    subject's sum-product, not the whole world's.
+    subject's sum-product, not the whole world's. Subjects added by :meth:`with_subjects` live in the
+    overlay too (indices from ``arrays.n_subjects`` on), with their evidence in ``evidence``.
 
     Example:
         >>> import rational
@@ -132,9 +133,11 @@ class Posterior:
             raise EvidenceError(err.args[0]) from None
 
     def distributions(self, relation: str) -> np.ndarray:
-        """(S, K) marginals of one relation for all subjects (updated subjects included)."""
+        """(S, K) marginals of one relation for all subjects (updated and added subjects included)."""
         r = self._rel(relation)
-        out = self.base_marginals[r].copy()
+        base = self.base_marginals[r]
+        out = np.zeros((len(self.subjects), base.shape[1]))
+        out[: base.shape[0]] = base
         for s, row in self.overlay.items():
             out[s] = row.marginals[r]
         return out
@@ -213,6 +216,84 @@ class Posterior:
         return Posterior(self.graph, self.evidence, self.arrays, self.thetas, self.base_marginals, self.info,
                          overlay, self.history + (note,) if note else self.history)
 
+    def with_subjects(self, subjects: Mapping[str, Sequence[tuple[str, str]]]) -> Posterior:
+        """A new posterior with new subjects of the same population, each with its stated mentions; theta
+        held fixed.
+
+        A new subject is drawn from the fitted population (the CPTs ``theta``) and its mentions go through
+        the evidence's own channel: the fixed ``eps``, or the per-fact reliability, under which repeated
+        ``(relation, object)`` items are several mentions of one fact and share its rho. It then behaves
+        like any other subject: :meth:`distribution`, :meth:`probability`, :meth:`joint`,
+        :meth:`mention_distribution`, :meth:`log_evidence` and every update rule work for it; a subject
+        with no items has the population prior (the marginals of the CPTs). Existing subjects' beliefs
+        are unchanged, and :meth:`refit` includes the new subjects' evidence.
+
+        Cost: one sum-product over the new subjects only, batched (one call for the whole mapping); the
+        existing subjects' arrays are shared, not rebuilt.
+
+        Args:
+            subjects: new subject name -> its mentions, a sequence of ``(relation, object)`` pairs (may
+                be empty).
+
+        Raises:
+            EvidenceError: naming the culprit: a name that is empty, not a string or already a subject;
+                an item that is not a ``(relation, object)`` pair; an unknown relation; an object not in
+                the relation's domain; mentions that contradict each other under ``eps = 0``.
+
+        Example:
+            >>> import rational
+            >>> post = rational.fit(rational.sample_world(rational.example_graph(), 30, seed=0).evidence)
+            >>> new = post.with_subjects({"Ann Lee": [("country", "Japan"), ("country", "Japan")],
+            ...                           "Bo Chen": []})
+            >>> new.subjects[-2:], "Ann Lee" in post.subjects
+            (('Ann Lee', 'Bo Chen'), False)
+            >>> bool(new.probability("Ann Lee", "country", "Japan") > new.probability("Bo Chen", "country", "Japan"))
+            True
+            >>> prior = post.cpt("country")  # a root relation: Bo Chen's belief is its CPT
+            >>> bool(np.allclose(new.distribution("Bo Chen", "country"), prior, atol=1e-12))
+            True
+        """
+        if not isinstance(subjects, Mapping):
+            raise EvidenceError("with_subjects takes a mapping {new subject: [(relation, object), ...]}, "
+                                f"got {type(subjects).__name__}")
+        if not subjects:
+            return self
+        ev = self.evidence
+        names = list(subjects)
+        extended = ev.copy()
+        extended.add_subjects(names)  # checks the names
+        mentions = {r: ([], []) for r in self.relations}
+        for i, name in enumerate(names):
+            items = subjects[name]
+            if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+                raise EvidenceError(f"new subject {name!r}: mentions must be a sequence of (relation, object) "
+                                    f"pairs, got {items!r}")
+            for item in items:
+                if (not isinstance(item, (tuple, list)) or len(item) != 2
+                        or not all(isinstance(x, str) for x in item)):
+                    raise EvidenceError(f"new subject {name!r}: mention {item!r} is not a (relation, object) "
+                                        "pair of names")
+                relation, obj = item
+                try:
+                    self._rel(relation)
+                    o = self._object(relation, obj)
+                except EvidenceError as err:
+                    raise EvidenceError(f"new subject {name!r}, mention {tuple(item)!r}: {err}") from None
+                mentions[relation][0].append(i)
+                mentions[relation][1].append(o)
+        alone = Evidence(self.graph, names, ev.eps, ev.statement_noise, reliability=ev.reliability)
+        first = len(ev.subjects)
+        for r, (ids, objs) in mentions.items():
+            alone.add_mention_arrays(r, ids, objs)
+            extended.add_mention_arrays(r, np.asarray(ids, np.int64) + first, objs)
+        arrays = _infer.in_layout_of(_infer.encode(alone), self.arrays)  # raises on contradictions
+        marg, _ = _infer.marginals(arrays, self.thetas)
+        overlay = dict(self.overlay)
+        for i, row in enumerate(arrays.split()):
+            overlay[first + i] = _Row(row, tuple(m[i] for m in marg))
+        return Posterior(self.graph, extended, self.arrays, self.thetas, self.base_marginals, self.info,
+                         overlay, self.history)
+
     def save(self, directory, *, meta: dict | None = None):
         """Write this fitted posterior to ``directory`` (``.npz`` + JSON, no pickle; see
         :mod:`rational._store` for the format); reload it with :func:`rational.load`. Returns the path.
@@ -222,8 +303,11 @@ class Posterior:
         return save(self, directory, meta=meta)
 
     def refit(self, **fit_options) -> Posterior:
-        """Re-estimate theta with every update's evidence included (updates otherwise hold theta fixed)."""
-        arrays = self.arrays.rows(np.arange(self.arrays.n_subjects))
+        """Re-estimate theta with every update's evidence and every added subject included (updates and
+        :meth:`with_subjects` otherwise hold theta fixed)."""
+        n = self.arrays.n_subjects
+        arrays = _infer.concatenate([self.arrays.rows(np.arange(n))]
+                                    + [self.overlay[s].arrays for s in range(n, len(self.subjects))])
         for s, row in self.overlay.items():
             for i, u in enumerate(row.arrays.unary):
                 arrays.unary[i][s] = u[0]

@@ -63,8 +63,8 @@ def save(posterior: Posterior, directory: str | os.PathLike, *, meta: dict | Non
         True
     """
     if posterior.overlay:
-        raise EvidenceError("only a fitted posterior can be saved, not one with updates applied "
-                            f"({len(posterior.overlay)} updated subject(s)); save the fitted one")
+        raise EvidenceError("only a fitted posterior can be saved, not one with updates applied or subjects "
+                            f"added ({len(posterior.overlay)} updated or added subject(s)); save the fitted one")
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     arrays, ev, rels = posterior.arrays, posterior.evidence, posterior.graph.relations

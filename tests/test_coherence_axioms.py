@@ -20,17 +20,20 @@ from hypothesis import strategies as st
 
 from coherence import (
     AXIOMS,
+    CONDITIONAL_FLOOR,
     And,
     Atom,
     Implies,
     Not,
     Or,
     check_axioms,
+    evaluate,
     formula_probability,
     is_contradiction,
     is_tautology,
     render,
 )
+from coherence import atoms as atoms_of
 
 DOMAINS = {"r": ["y", "y2"], "s": ["z", "z2"]}
 TABLE = np.array([[0.3, 0.2], [0.1, 0.4]])
@@ -53,6 +56,18 @@ def exact(sentence):
 
 def flawed(overrides):
     return lambda sentence: overrides.get(sentence, exact(sentence))
+
+
+def told(a, b):
+    """The exact agent told A: P(B) under TABLE conditioned on A (the cells where A is false set to 0,
+    the rest renormalised), not through the ratio the check compares it with."""
+    rows, cols = DOMAINS["r"], DOMAINS["s"]
+    truth = [[{atom: (y if atom.relation == "r" else z) == atom.obj for atom in atoms_of(a)} for z in cols]
+             for y in rows]
+    mask = np.array([[evaluate(a, truth[i][j]) for j in range(len(cols))] for i in range(len(rows))])
+    given = TABLE * mask / (TABLE * mask).sum()
+    tables = {("r", "s"): given, ("s", "r"): given.T, ("r",): given.sum(axis=1), ("s",): given.sum(axis=0)}
+    return formula_probability(b, lambda subject, relations: tables[relations], DOMAINS)
 
 
 CASES = [
@@ -93,7 +108,9 @@ def test_known_violations(name, sentences, overrides, domains, check, expected):
 
 def test_exact_agent_has_no_violation():
     sentences = [A, B, Not(A2), Implies(A, B), Or(A2, Not(B))]
-    report = check_axioms(sentences, exact, truth_prob=exact, domains=DOMAINS, include_independence=True)
+    report = check_axioms(sentences, exact, truth_prob=exact, domains=DOMAINS, include_independence=True,
+                          conditional=told)
+    assert report["conditional"].count == 4 and report["conditional"].skipped == 0
     assert report.max_violation < TOL
     assert set(AXIOMS) <= set(report.checks)
     assert all(c.max_violation < TOL for c in report.checks.values() if c.is_axiom)
@@ -169,6 +186,76 @@ def test_report_renders_and_serialises():
 def test_errors(kwargs, error, fragment):
     with pytest.raises(error, match=fragment):
         check_axioms([A, B], **kwargs)
+
+
+def test_conditional_on_hand_computed_numbers():
+    # P(a) = .5, P(a and b) = .3 (TABLE), so P(b | a) = .6; told a, the agent says .5: violation .1.
+    report = check_axioms([A, B], exact, conditional=lambda a, b: 0.5)
+    result = report["conditional"]
+    assert (result.count, result.skipped) == (1, 0)
+    assert result.max_violation == pytest.approx(0.1, abs=TOL)
+    assert result.worst == (("[x s z] given [x r y] told", pytest.approx(0.1, abs=TOL)),)
+    # The task's case: P(A) = .5, P(A and B) = .2, P(B | A told) = .3: |.3 - .2 / .5| = .1.
+    report = check_axioms([A, B], flawed({And(A, B): 0.2}), conditional=lambda a, b: 0.3)
+    assert report["conditional"].max_violation == pytest.approx(0.1, abs=TOL)
+    # Pairs (A, B), (B, A2): P(b) = .4, P(b and a2) = .1, so P(a2 | b) = .25; told .25 and .6: violations
+    # |.6 - .6| = 0 and |.6 - .25| = .35, mean .175.
+    report = check_axioms([A, B, A2], exact, conditional=lambda a, b: 0.6)
+    assert report["conditional"].count == 2
+    assert report["conditional"].mean_violation == pytest.approx(0.175, abs=TOL)
+    assert "conditional" not in check_axioms([A, B], exact).checks
+
+
+def test_conditional_batched_and_pairs():
+    calls = []
+
+    def many(pairs):
+        calls.append(list(pairs))
+        return [told(a, b) + 0.05 for a, b in pairs]
+
+    sentences = [A, B, A2, B]
+    batched = check_axioms(sentences, exact, conditional_many=many, pairs=[(0, 1), (2, 3), (0, 3)])
+    single = check_axioms(sentences, exact, conditional=lambda a, b: told(a, b) + 0.05, pairs=[(0, 1), (2, 3)])
+    assert calls == [[(A, B), (A2, B)]]  # once, each distinct pair once ((0, 3) is (A, B) again)
+    assert batched.to_dict() == single.to_dict()
+    assert batched["conditional"].max_violation == pytest.approx(0.05, abs=TOL)
+
+
+def test_conditional_skips_pairs_whose_premise_is_improbable():
+    asked = []
+
+    def conditional(a, b):
+        asked.append((a, b))
+        return 0.5
+
+    # P(a) below the floor: the pair (A, B) is skipped and counted, never divided by; (B, A2) is measured
+    for pa in (0.0, 0.5 * CONDITIONAL_FLOOR):
+        asked.clear()
+        report = check_axioms([A, B, A2], flawed({A: pa}), conditional=conditional)
+        assert (report["conditional"].count, report["conditional"].skipped) == (1, 1)
+        assert asked == [(B, A2)]
+        assert report.to_dict()["checks"]["conditional"]["skipped"] == 1
+        assert "conditional: 1 skipped (P(A) < 1e-06)" in str(report)
+    # just above the floor the pair is measured: P(b | a) = .3 / 2e-6 is no probability, and reads as such
+    report = check_axioms([A, B], flawed({A: 2 * CONDITIONAL_FLOOR}), conditional=conditional)
+    assert report["conditional"].count == 1 and report["conditional"].max_violation > 1e4
+    # every pair skipped: conditional_many is not called
+    report = check_axioms([A, B], flawed({A: 0.0}), conditional_many=lambda pairs: 1 / 0)
+    assert (report["conditional"].count, report["conditional"].skipped) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"conditional": lambda a, b: 1.5}, r"conditional of '\[x s z\] given \[x r y\] told' is 1.5"),
+        ({"conditional": lambda a, b: float("nan")}, "conditional of .* is nan, not a probability"),
+        ({"conditional": lambda a, b: -0.2}, "not a probability"),
+        ({"conditional_many": lambda pairs: [0.5, 0.5]}, "expected 1 conditional values"),
+    ],
+)
+def test_conditional_bad_values_are_named(kwargs, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        check_axioms([A, B], exact, **kwargs)
 
 
 def test_atoms_outside_the_domains_are_rejected():
