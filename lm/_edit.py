@@ -24,11 +24,13 @@ import numpy as np
 import torch
 
 from ._errors import CheckpointError, LMError
+from ._model import ModelConfig, build_model
 from ._objective import Objective, check_beliefs, check_requests, fit, sentence, training_view
 from ._score import LanguageModel, quiet
 
-__all__ = ["ContextEditConfig", "EditMethod", "FTEditConfig", "LoraEditConfig", "RationalEditConfig", "context_prefix",
-           "edit", "edit_methods", "get_edit_method", "load_adapter", "register_edit_method"]
+__all__ = ["ContextEditConfig", "EditMethod", "FTEditConfig", "LoraEditConfig", "RationalEditConfig",
+           "check_edit_config", "context_prefix", "edit", "edit_methods", "get_edit_method", "load_adapter",
+           "register_edit_method"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,9 @@ class LoraEditConfig:
 
     rank: int = 1  # adapter rank r
     alpha: float = 1.0  # the update is (alpha / r) * B @ A
-    target_modules: tuple[str, ...] = ("down_proj",)  # module names to adapt (peft target_modules)
-    layers: tuple[int, ...] | None = None  # decoder layers to adapt (None: all)
+    target_modules: tuple[str, ...] = ("down_proj",)  # decoder-layer Linear modules to adapt: q/k/v/o_proj,
+    #                                                     gate/up/down_proj (peft target_modules)
+    layers: tuple[int, ...] | None = None  # decoder layers to adapt (None: all; negative counts from the top)
     lr: float = 5e-3  # AdamW learning rate
     steps: int = 20  # optimizer steps on the edit prompt(s)
     seed: int = 0  # initialisation of lora_A (every edit starts from the same one)
@@ -62,6 +65,8 @@ class LoraEditConfig:
             raise LMError(f"{name}: rank must be >= 1, steps >= 0, lr and alpha positive")
         if not self.target_modules:
             raise LMError(f"{name}.target_modules is empty")
+        if self.layers == ():
+            raise LMError(f"{name}.layers is empty (None adapts every layer)")
 
     @property
     def scaling(self) -> float:
@@ -161,6 +166,35 @@ class ContextEditConfig:
     def __post_init__(self):
         if isinstance(self.repeats, bool) or not isinstance(self.repeats, int) or self.repeats < 1:
             raise LMError(f"ContextEditConfig.repeats must be a positive integer, got {self.repeats!r}")
+
+
+def check_edit_config(config, model_config: ModelConfig) -> None:
+    """Check an edit config against a model size before any model exists (a pipeline's config validation):
+    the layers of a :class:`LoraEditConfig`, :class:`RationalEditConfig` or :class:`FTEditConfig` must
+    exist, LoRA's ``target_modules`` must name Linear modules of the decoder layers and FT's ``modules``
+    must match parameters of the chosen layers. The same checks run again when the edit is made; other
+    configs (``context``, a user's) have nothing to check against the model.
+
+    Raises:
+        LMError: naming the field, the value and what the model has.
+
+    Example:
+        >>> size = ModelConfig(d_model=16, n_layers=2, n_heads=2, d_ff=32)
+        >>> check_edit_config(LoraEditConfig(layers=(1,), target_modules=("q_proj", "down_proj")), size)
+        >>> check_edit_config(LoraEditConfig(layers=(5,)), size)
+        Traceback (most recent call last):
+        lm._errors.LMError: LoraEditConfig.layers [5] out of range for a 2-layer model
+    """
+    if not isinstance(model_config, ModelConfig):
+        raise LMError(f"check_edit_config takes an lm.ModelConfig, got {type(model_config).__name__}")
+    if not isinstance(config, (LoraEditConfig, FTEditConfig)):
+        return
+    with torch.device("meta"):  # the module tree only: no memory, no initialisation cost
+        hf = build_model(model_config, vocab_size=3)
+    if isinstance(config, LoraEditConfig):
+        _lora_layers(hf, config)
+    else:
+        _ft_params(hf, config)
 
 
 # ---- registry -------------------------------------------------------------------------------------------
@@ -294,12 +328,30 @@ def _plain_copy(model: LanguageModel):
     return copy.deepcopy(model.model)
 
 
-def _lora_config(model: LanguageModel, config: LoraEditConfig):
-    """peft's LoraConfig for ``config`` (a :class:`LoraEditConfig` or :class:`RationalEditConfig`)."""
+def _lora_layers(hf, config: LoraEditConfig) -> list[int] | None:
+    """The decoder layers ``config`` adapts in ``hf`` (None: all), after checking that every layer and
+    every target module exists there: :class:`LMError` naming the culprit otherwise."""
+    name, n = type(config).__name__, hf.config.num_hidden_layers
+    linear = [m for m, mod in hf.named_modules()  # peft's matching: the name or a dotted suffix of it
+              if re.match(r"model\.layers\.\d+\.", m) and isinstance(mod, torch.nn.Linear)]
+    unknown = [t for t in config.target_modules if not any(m == t or m.endswith("." + t) for m in linear)]
+    if unknown:
+        known = sorted({m.rsplit(".", 1)[-1] for m in linear})
+        raise LMError(f"{name}.target_modules {unknown} name no Linear module of the decoder layers; "
+                      f"known: {known}")
+    if config.layers is None:
+        return None
+    bad = [i for i in config.layers if not -n <= i < n]
+    if bad:
+        raise LMError(f"{name}.layers {bad} out of range for a {n}-layer model")
+    return sorted({i % n for i in config.layers})
+
+
+def _lora_config(hf, config: LoraEditConfig):
+    """peft's LoraConfig for ``config`` (a :class:`LoraEditConfig` or :class:`RationalEditConfig`) on ``hf``."""
     from peft import LoraConfig  # imported when first used: importing peft takes seconds
 
-    n_layers = model.model.config.num_hidden_layers
-    layers = None if config.layers is None else sorted({i % n_layers for i in config.layers})
+    layers = _lora_layers(hf, config)
     return LoraConfig(r=config.rank, lora_alpha=config.alpha, target_modules=list(config.target_modules),
                       layers_to_transform=layers, lora_dropout=0.0, bias="none", init_lora_weights=True)
 
@@ -314,12 +366,12 @@ def _peft_warnings() -> Iterator[None]:
         yield
 
 
-def _peft(hf_model, model: LanguageModel, config: LoraEditConfig):
+def _peft(hf_model, config: LoraEditConfig):
     from peft import get_peft_model
 
     with torch.random.fork_rng(devices=[]), _peft_warnings():
         torch.manual_seed(config.seed)
-        return get_peft_model(hf_model, _lora_config(model, config))
+        return get_peft_model(hf_model, _lora_config(hf_model, config))
 
 
 def load_adapter(base: LanguageModel, directory: str | os.PathLike) -> LanguageModel:
@@ -366,7 +418,7 @@ def train_bf16(model: LanguageModel, config) -> bool:
 def _lora_edit(model: LanguageModel, requests: list, config: LoraEditConfig, target_weight: float = 0.0,
                locality_weight: float = 0.0) -> LanguageModel:
     """A peft LoRA adapter on a copy of ``model``, trained on the requests' :class:`Objective`."""
-    peft_model = _peft(_plain_copy(model), model, config)
+    peft_model = _peft(_plain_copy(model), config)
     hf = peft_model.get_base_model()
     params = [p for p in peft_model.parameters() if p.requires_grad]
     loss = Objective(training_view(model, hf, bf16=train_bf16(model, config)), model, requests,

@@ -77,6 +77,26 @@ def test_edit_configs_check_their_fields():
     assert not hasattr(lm, "EditRequest")  # one request type in the toolkit: bridges.EditRequest (or tuples)
 
 
+def test_edit_config_is_checked_against_the_model_size():
+    # before any model exists: a pipeline validates its edit configs with the run's ModelConfig
+    paper = lm.get_preset("paper")  # 12 layers, built on the meta device
+    lm.check_edit_config(lm.LoraEditConfig(layers=(0, 11, -12), target_modules=("q_proj", "mlp.up_proj")), paper)
+    lm.check_edit_config(lm.FTEditConfig(layers=(-1,), modules=("self_attn",)), paper)
+    lm.check_edit_config(lm.ContextEditConfig(), paper)  # nothing to check against the model
+    with pytest.raises(lm.LMError, match=r"LoraEditConfig.layers \[12\] out of range for a 12-layer model"):
+        lm.check_edit_config(lm.LoraEditConfig(layers=(12,)), paper)
+    with pytest.raises(lm.LMError, match=r"target_modules \['lm_head'\] name no Linear module of the decoder "
+                                         r"layers; known: \['down_proj', 'gate_proj', 'k_proj', 'o_proj', "
+                                         r"'q_proj', 'up_proj', 'v_proj'\]"):
+        lm.check_edit_config(lm.RationalEditConfig(target_modules=("lm_head",)), TINY)
+    with pytest.raises(lm.LMError, match=r"FTEditConfig.modules \('ffn',\) match no parameter"):
+        lm.check_edit_config(lm.FTEditConfig(modules=("ffn",)), TINY)
+    with pytest.raises(lm.LMError, match="LoraEditConfig.layers is empty"):
+        lm.LoraEditConfig(layers=())
+    with pytest.raises(lm.LMError, match="takes an lm.ModelConfig, got str"):
+        lm.check_edit_config(lm.LoraEditConfig(), "tiny")
+
+
 @pytest.mark.parametrize("name,params_million", [("paper", 83.0)])
 def test_paper_preset_has_the_seed_papers_size(name, params_million):
     # the seed paper's 83M counts a 32k vocabulary; 12 layers x (4 x 512^2 + 3 x 512 x 2048) = 50.3M
