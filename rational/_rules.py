@@ -72,6 +72,11 @@ def update(posterior: Posterior, rule: str, subject, relation: str | None = None
             attributes (such as ``bridges.EditRequest``).
         **options: rule-specific (``target`` for observe, ``q`` for jeffrey, ``likelihood`` for virtual).
 
+    Raises:
+        KeyError: an unknown rule.
+        EvidenceError: an unknown subject, relation or object, bad options, or a rule that did not
+            return a :class:`Posterior`.
+
     Example:
         >>> import rational
         >>> post = rational.fit(rational.sample_world(rational.example_graph(), 20, seed=1).evidence)
@@ -95,7 +100,11 @@ def update(posterior: Posterior, rule: str, subject, relation: str | None = None
     posterior._rel(relation)
     if obj is not None:
         posterior._object(relation, obj)
-    return _RULES[rule](posterior, subject, relation, obj, **options)
+    new = _RULES[rule](posterior, subject, relation, obj, **options)
+    if not isinstance(new, Posterior):
+        raise EvidenceError(f"update rule {rule!r} returned {type(new).__name__}, not a rational.Posterior; a "
+                            "rule returns a new posterior (e.g. posterior.with_likelihood(...))")
+    return new
 
 
 def _note(rule, subject, relation, obj, **options):

@@ -179,6 +179,10 @@ def test_a_user_rule_is_one_function_and_one_registration(world_post):
         0.5 * p + 0.5, abs=1e-12)
     with pytest.raises(ValueError, match="already registered"):
         rational.register_rule(name, half_way)
+    rational.register_rule("test_forgot_return", lambda posterior, subject, relation, obj, /: None)
+    with pytest.raises(EvidenceError, match="update rule 'test_forgot_return' returned NoneType, not a "
+                                            "rational.Posterior"):
+        rational.update(post, "test_forgot_return", s, "field", "law")
     with pytest.raises(ValueError, match="lower-case identifier"):
         rational.register_rule("Bad Name", half_way)
 
