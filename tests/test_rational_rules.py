@@ -217,7 +217,8 @@ def test_jeffrey_takes_obj_with_a_q_that_favours_it(world_post):
     for obj in (None, "France", "Japan"):
         new = rational.update(post, "jeffrey", s, "country", obj, q=q)
         assert new.probability(s, "country", "Japan") == pytest.approx(0.4, abs=1e-12)
-    with pytest.raises(EvidenceError, match="virtual: likelihood must be weights over the domain of .country.: 4 non-negative numbers"):
+    with pytest.raises(EvidenceError, match="virtual: likelihood must be weights over the domain of 'country': 4 "
+                                            "non-negative numbers"):
         rational.update(post, "virtual", s, "country", likelihood="strong")
 
 
