@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from ._errors import CheckpointError, LMError
+from ._fields import check_types
 from ._model import ModelConfig, build_model
 from ._objective import Objective, check_beliefs, check_requests, fit, sentence, training_view
 from ._score import LanguageModel, quiet
@@ -57,9 +58,7 @@ class LoraEditConfig:
     #                           the hardware computes bf16 natively (lm.bf16_native), as training does
 
     def __post_init__(self):
-        object.__setattr__(self, "target_modules", tuple(self.target_modules))
-        if self.layers is not None:
-            object.__setattr__(self, "layers", tuple(self.layers))
+        check_types(self)  # every field, a subclass's too
         name = type(self).__name__
         if self.rank < 1 or self.steps < 0 or not self.lr > 0 or not self.alpha > 0:
             raise LMError(f"{name}: rank must be >= 1, steps >= 0, lr and alpha positive")
@@ -116,10 +115,8 @@ class RationalEditConfig(LoraEditConfig):
     def __post_init__(self):
         super().__post_init__()
         for f in ("target_weight", "locality_weight"):
-            v = getattr(self, f)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not 0 <= v < float("inf"):
-                raise LMError(f"RationalEditConfig.{f} must be a finite number >= 0, got {v!r}")
-            object.__setattr__(self, f, float(v))
+            if getattr(self, f) < 0:
+                raise LMError(f"RationalEditConfig.{f} must be a finite number >= 0, got {getattr(self, f)!r}")
 
 
 @dataclass(frozen=True)
@@ -138,8 +135,7 @@ class FTEditConfig:
     bf16: bool | None = None  # train under bf16 autocast; None: where the hardware computes bf16 natively
 
     def __post_init__(self):
-        object.__setattr__(self, "layers", tuple(self.layers))
-        object.__setattr__(self, "modules", tuple(self.modules))
+        check_types(self)
         if not self.layers or not self.modules:
             raise LMError("FTEditConfig: layers and modules must be non-empty")
         if self.steps < 0 or not self.lr > 0:
@@ -164,7 +160,8 @@ class ContextEditConfig:
     repeats: int = 1  # times each requested fact is stated in the prefix
 
     def __post_init__(self):
-        if isinstance(self.repeats, bool) or not isinstance(self.repeats, int) or self.repeats < 1:
+        check_types(self)
+        if self.repeats < 1:
             raise LMError(f"ContextEditConfig.repeats must be a positive integer, got {self.repeats!r}")
 
 

@@ -44,6 +44,7 @@ from tqdm.auto import tqdm
 from ._checkpoint import atomic_dir, atomic_json, complete_dir
 from ._corpus import read_corpus
 from ._errors import CheckpointError, LMError
+from ._fields import check_types
 from ._model import ModelConfig, build_model, get_preset, n_params
 from ._score import LM_CONFIG_FILE, LanguageModel, load_weights, quiet
 from ._tokenizer import train_tokenizer
@@ -85,9 +86,9 @@ class TrainConfig:
     progress: bool = True  # tqdm progress bar with loss and tokens/s (rank 0 only)
 
     def __post_init__(self):
-        positive = ("epochs", "batch_size", "context")
-        for name in positive:
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+        check_types(self)
+        for name in ("epochs", "batch_size", "context"):
+            if getattr(self, name) < 1:
                 raise LMError(f"TrainConfig.{name} must be a positive integer, got {getattr(self, name)!r}")
         if not self.lr > 0:
             raise LMError(f"TrainConfig.lr must be positive, got {self.lr!r}")
