@@ -254,6 +254,19 @@ def test_cli_reports_bad_input_without_a_traceback(corpus, tmp_path):
     assert res.returncode == 2 and "unknown preset 'huge'" in res.stderr and "Traceback" not in res.stderr
 
 
+@pytest.mark.parametrize("setting, message", [
+    ("lr=abc", "TrainConfig.lr must be a finite float, got 'abc'"),
+    ("epochs=2.5", "TrainConfig.epochs must be an int, got 2.5"),
+    ("tie_embeddings=yes", "ModelConfig.tie_embeddings must be a bool (true or false), got 'yes'"),
+])
+def test_cli_set_of_the_wrong_type_is_one_line(corpus, tmp_path, capsys, setting, message):
+    from lm.__main__ import main
+
+    assert main(["train", "--corpus", str(corpus), "--out", str(tmp_path / "o"), "--set", setting]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"  # one line naming the key and its type, exit 2
+    assert not (tmp_path / "o").exists()
+
+
 # ---- distributed ---------------------------------------------------------------------------------------
 def test_torchrun_two_cpu_processes(corpus, tmp_path):
     torchrun = Path(sys.executable).with_name("torchrun")
