@@ -54,6 +54,8 @@ def _json_digest(header: dict) -> str:
 
 
 def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; an OSError that names no file (a full disk: ENOSPC from write
+    or fsync) or only the temporary one is raised again naming ``path``, with its errno."""
     tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:12]}")
     try:
         with open(tmp, "xb") as f:
@@ -61,8 +63,10 @@ def _write(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.filename in (None, str(tmp)):
+            raise OSError(err.errno, err.strerror or str(err), str(path)) from err
         raise
 
 

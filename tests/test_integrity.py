@@ -230,6 +230,18 @@ def test_torch_disk_full_becomes_enospc(tmp_path, monkeypatch):
     assert raised.value.errno == errno.ENOSPC and "checkpoint" in str(raised.value)
 
 
+def test_disk_full_while_saving_a_posterior_names_the_file(posterior, tmp_path, monkeypatch):
+    def full(fd):  # what the kernel reports: no file name
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError) as raised:
+        posterior.save(tmp_path / "fit")
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(tmp_path / "fit" / "posterior.npz")
+    assert str(tmp_path / "fit" / "posterior.npz") in str(raised.value)
+    assert not list((tmp_path / "fit").iterdir())  # no temporary file left behind
+
+
 def test_lm_train_on_a_missing_gpu(tmp_path):
     import torch
 
