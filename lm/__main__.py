@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--preset", default="tiny", help="model size: tiny, small or paper")
     train.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
     train.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
-                       help="TrainConfig/ModelConfig overrides, e.g. epochs=3 progress=False")
+                       help="TrainConfig/ModelConfig overrides, e.g. epochs=3 progress=False (values read as "
+                            "Python literals, true/false as booleans; a value of the wrong type is refused)")
     args = parser.parse_args(argv)
 
     import lm  # after argument parsing: --help stays fast

@@ -217,7 +217,7 @@ class EditBatch(Sequence):
         peft_model = None
         with torch.no_grad():
             if isinstance(self._grouped, _GroupedLoRA):
-                peft_model = _peft(hf, base, self.config)
+                peft_model = _peft(hf, self.config)
                 hf = peft_model.get_base_model()
                 modules = dict(hf.named_modules())
                 for name in self.A:
@@ -236,7 +236,7 @@ def lora_weights(model: LanguageModel, config: LoraEditConfig, n: int) -> _Group
     """N copies of the adapters a single peft edit starts from (initialisation taken from peft itself): the
     per-edit weights of a batched LoRA method (``register_edit_method(..., batch=lm.lora_weights)``)."""
     hf = model.model
-    probe = _peft(trainable_copy(model), model, config).get_base_model()
+    probe = _peft(trainable_copy(model), config).get_base_model()
     init = {name: mod.lora_A["default"].weight.detach().clone()  # (r, in)
             for name, mod in probe.named_modules() if hasattr(mod, "lora_A") and "default" in mod.lora_A}
     del probe

@@ -24,12 +24,15 @@ import numpy as np
 import torch
 
 from ._errors import CheckpointError, LMError
+from ._fields import check_types
+from ._model import ModelConfig, build_model
 from ._objective import check_beliefs, check_requests, edit_objective, fit, sentence
 from ._score import LanguageModel, quiet
 
-__all__ = ["ContextEditConfig", "EditMethod", "FTEditConfig", "LoraEditConfig", "RationalEditConfig", "context_edit",
-           "context_prefix", "edit", "edit_methods", "ft_edit", "get_edit_method", "load_adapter", "lora_edit",
-           "rational_edit", "register_edit_method", "train_bf16", "trainable_copy"]
+__all__ = ["ContextEditConfig", "EditMethod", "FTEditConfig", "LoraEditConfig", "RationalEditConfig",
+           "check_edit_config", "context_edit", "context_prefix", "edit", "edit_methods", "ft_edit",
+           "get_edit_method", "load_adapter", "lora_edit", "rational_edit", "register_edit_method",
+           "train_bf16", "trainable_copy"]
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,9 @@ class LoraEditConfig:
 
     rank: int = 1  # adapter rank r
     alpha: float = 1.0  # the update is (alpha / r) * B @ A
-    target_modules: tuple[str, ...] = ("down_proj",)  # module names to adapt (peft target_modules)
-    layers: tuple[int, ...] | None = None  # decoder layers to adapt (None: all)
+    target_modules: tuple[str, ...] = ("down_proj",)  # decoder-layer Linear modules to adapt: q/k/v/o_proj,
+    #                                                     gate/up/down_proj (peft target_modules)
+    layers: tuple[int, ...] | None = None  # decoder layers to adapt (None: all; negative counts from the top)
     lr: float = 5e-3  # AdamW learning rate
     steps: int = 20  # optimizer steps on the edit prompt(s)
     seed: int = 0  # initialisation of lora_A (every edit starts from the same one)
@@ -55,14 +59,14 @@ class LoraEditConfig:
     #                           the hardware computes bf16 natively (lm.bf16_native), as training does
 
     def __post_init__(self):
-        object.__setattr__(self, "target_modules", tuple(self.target_modules))
-        if self.layers is not None:
-            object.__setattr__(self, "layers", tuple(self.layers))
+        check_types(self)  # every field, a subclass's too
         name = type(self).__name__
         if self.rank < 1 or self.steps < 0 or not self.lr > 0 or not self.alpha > 0:
             raise LMError(f"{name}: rank must be >= 1, steps >= 0, lr and alpha positive")
         if not self.target_modules:
             raise LMError(f"{name}.target_modules is empty")
+        if self.layers == ():
+            raise LMError(f"{name}.layers is empty (None adapts every layer)")
 
     @property
     def scaling(self) -> float:
@@ -112,10 +116,8 @@ class RationalEditConfig(LoraEditConfig):
     def __post_init__(self):
         super().__post_init__()
         for f in ("target_weight", "locality_weight"):
-            v = getattr(self, f)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not 0 <= v < float("inf"):
-                raise LMError(f"RationalEditConfig.{f} must be a finite number >= 0, got {v!r}")
-            object.__setattr__(self, f, float(v))
+            if getattr(self, f) < 0:
+                raise LMError(f"RationalEditConfig.{f} must be a finite number >= 0, got {getattr(self, f)!r}")
 
 
 @dataclass(frozen=True)
@@ -134,8 +136,7 @@ class FTEditConfig:
     bf16: bool | None = None  # train under bf16 autocast; None: where the hardware computes bf16 natively
 
     def __post_init__(self):
-        object.__setattr__(self, "layers", tuple(self.layers))
-        object.__setattr__(self, "modules", tuple(self.modules))
+        check_types(self)
         if not self.layers or not self.modules:
             raise LMError("FTEditConfig: layers and modules must be non-empty")
         if self.steps < 0 or not self.lr > 0:
@@ -160,8 +161,38 @@ class ContextEditConfig:
     repeats: int = 1  # times each requested fact is stated in the prefix
 
     def __post_init__(self):
-        if isinstance(self.repeats, bool) or not isinstance(self.repeats, int) or self.repeats < 1:
+        check_types(self)
+        if self.repeats < 1:
             raise LMError(f"ContextEditConfig.repeats must be a positive integer, got {self.repeats!r}")
+
+
+def check_edit_config(config, model_config: ModelConfig) -> None:
+    """Check an edit config against a model size before any model exists (a pipeline's config validation):
+    the layers of a :class:`LoraEditConfig`, :class:`RationalEditConfig` or :class:`FTEditConfig` must
+    exist, LoRA's ``target_modules`` must name Linear modules of the decoder layers and FT's ``modules``
+    must match parameters of the chosen layers. The same checks run again when the edit is made; other
+    configs (``context``, a user's) have nothing to check against the model.
+
+    Raises:
+        LMError: naming the field, the value and what the model has.
+
+    Example:
+        >>> size = ModelConfig(d_model=16, n_layers=2, n_heads=2, d_ff=32)
+        >>> check_edit_config(LoraEditConfig(layers=(1,), target_modules=("q_proj", "down_proj")), size)
+        >>> check_edit_config(LoraEditConfig(layers=(5,)), size)
+        Traceback (most recent call last):
+        lm._errors.LMError: LoraEditConfig.layers [5] out of range for a 2-layer model
+    """
+    if not isinstance(model_config, ModelConfig):
+        raise LMError(f"check_edit_config takes an lm.ModelConfig, got {type(model_config).__name__}")
+    if not isinstance(config, (LoraEditConfig, FTEditConfig)):
+        return
+    with torch.device("meta"):  # the module tree only: no memory, no initialisation cost
+        hf = build_model(model_config, vocab_size=3)
+    if isinstance(config, LoraEditConfig):
+        _lora_layers(hf, config)
+    else:
+        _ft_params(hf, config)
 
 
 # ---- registry -------------------------------------------------------------------------------------------
@@ -177,7 +208,7 @@ class EditMethod:
     already checked: well formed, every word in the model's vocabulary.
 
     Attributes:
-        batch: for a method trained on lm's edit objective (:class:`EditObjective`), a function
+        batch: for a method trained on lm's edit objective (:func:`edit_objective`), a function
             ``(model, config, n) -> per-edit weights`` (:func:`lora_weights` or :func:`delta_weights`) with
             which :func:`edit_many` trains many independent edits at once; None: edited one by one.
         prefix: for an in-context method, ``prefix(requests, config) -> text`` read before every prompt
@@ -343,12 +374,30 @@ def trainable_copy(model: LanguageModel):
     return copy.deepcopy(model.model)
 
 
-def _lora_config(model: LanguageModel, config: LoraEditConfig):
-    """peft's LoraConfig for ``config`` (a :class:`LoraEditConfig` or :class:`RationalEditConfig`)."""
+def _lora_layers(hf, config: LoraEditConfig) -> list[int] | None:
+    """The decoder layers ``config`` adapts in ``hf`` (None: all), after checking that every layer and
+    every target module exists there: :class:`LMError` naming the culprit otherwise."""
+    name, n = type(config).__name__, hf.config.num_hidden_layers
+    linear = [m for m, mod in hf.named_modules()  # peft's matching: the name or a dotted suffix of it
+              if re.match(r"model\.layers\.\d+\.", m) and isinstance(mod, torch.nn.Linear)]
+    unknown = [t for t in config.target_modules if not any(m == t or m.endswith("." + t) for m in linear)]
+    if unknown:
+        known = sorted({m.rsplit(".", 1)[-1] for m in linear})
+        raise LMError(f"{name}.target_modules {unknown} name no Linear module of the decoder layers; "
+                      f"known: {known}")
+    if config.layers is None:
+        return None
+    bad = [i for i in config.layers if not -n <= i < n]
+    if bad:
+        raise LMError(f"{name}.layers {bad} out of range for a {n}-layer model")
+    return sorted({i % n for i in config.layers})
+
+
+def _lora_config(hf, config: LoraEditConfig):
+    """peft's LoraConfig for ``config`` (a :class:`LoraEditConfig` or :class:`RationalEditConfig`) on ``hf``."""
     from peft import LoraConfig  # imported when first used: importing peft takes seconds
 
-    n_layers = model.model.config.num_hidden_layers
-    layers = None if config.layers is None else sorted({i % n_layers for i in config.layers})
+    layers = _lora_layers(hf, config)
     return LoraConfig(r=config.rank, lora_alpha=config.alpha, target_modules=list(config.target_modules),
                       layers_to_transform=layers, lora_dropout=0.0, bias="none", init_lora_weights=True)
 
@@ -363,12 +412,12 @@ def _peft_warnings() -> Iterator[None]:
         yield
 
 
-def _peft(hf_model, model: LanguageModel, config: LoraEditConfig):
+def _peft(hf_model, config: LoraEditConfig):
     from peft import get_peft_model
 
     with torch.random.fork_rng(devices=[]), _peft_warnings():
         torch.manual_seed(config.seed)
-        return get_peft_model(hf_model, _lora_config(model, config))
+        return get_peft_model(hf_model, _lora_config(hf_model, config))
 
 
 def load_adapter(base: LanguageModel, directory: str | os.PathLike) -> LanguageModel:
@@ -415,7 +464,7 @@ def train_bf16(model: LanguageModel, config) -> bool:
 def _lora_edit(model: LanguageModel, requests: list, config: LoraEditConfig, target_weight: float = 0.0,
                locality_weight: float = 0.0) -> LanguageModel:
     """A peft LoRA adapter on a copy of ``model``, trained on the requests' :class:`Objective`."""
-    peft_model = _peft(trainable_copy(model), model, config)
+    peft_model = _peft(trainable_copy(model), config)
     hf = peft_model.get_base_model()
     params = [p for p in peft_model.parameters() if p.requires_grad]
     loss = edit_objective(model, requests, hf, target_weight=target_weight, locality_weight=locality_weight,

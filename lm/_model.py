@@ -24,6 +24,7 @@ from transformers.integrations.sdpa_attention import sdpa_attention_forward
 from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS, sdpa_mask
 
 from ._errors import LMError
+from ._fields import check_types
 
 __all__ = ["ATTENTION", "PRESETS", "ModelConfig", "build_model", "get_preset", "hf_config", "n_params"]
 
@@ -90,8 +91,9 @@ class ModelConfig:
     init_std: float = 0.02  # normal init of every weight matrix
 
     def __post_init__(self):
+        check_types(self)
         for name in ("d_model", "n_layers", "n_heads", "d_ff", "max_len"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+            if getattr(self, name) < 1:
                 raise LMError(f"ModelConfig.{name} must be a positive integer, got {getattr(self, name)!r}")
         if self.d_model % self.n_heads:
             raise LMError(f"ModelConfig.d_model={self.d_model} is not divisible by n_heads={self.n_heads}")

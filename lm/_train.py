@@ -18,7 +18,9 @@
    ``out_dir/metrics.json`` atomically.
 
 The learning rate is a pure function of the step, and the data order a pure function of (seed, epoch),
-so a run resumed from a checkpoint continues exactly where the interrupted one stopped.
+so a run resumed from a checkpoint continues exactly where the interrupted one stopped. So does a run that
+stopped early at ``target_accuracy``, resumed with a higher target or none: its weights are then those of
+an uninterrupted run with the new target (the schedule depends on ``epochs``, not on the target).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from tqdm.auto import tqdm
 from ._checkpoint import atomic_dir, atomic_json, complete_dir
 from ._corpus import read_corpus
 from ._errors import CheckpointError, LMError
+from ._fields import check_types
 from ._model import ModelConfig, build_model, get_preset, n_params
 from ._score import LM_CONFIG_FILE, LanguageModel, load_weights, quiet
 from ._tokenizer import train_tokenizer
@@ -77,14 +80,15 @@ class TrainConfig:
     eval_every: int = 1  # epochs between accuracy evaluations and checkpoints (0: at the end only)
     eval_facts: int = 1000  # training facts sampled for the periodic evaluation (0: all)
     checkpoint_every: int = 0  # also checkpoint every this many steps (0: only at evaluations)
-    target_accuracy: float | None = None  # stop after an evaluation reaching this accuracy (None: never)
+    target_accuracy: float | None = None  # stop after an evaluation reaching this accuracy (None: never); a run
+    # that stopped early and is resumed with a target above the accuracy it stopped at trains on
     threads: int | None = None  # torch threads per process (None: as set; under torchrun cores / processes)
     progress: bool = True  # tqdm progress bar with loss and tokens/s (rank 0 only)
 
     def __post_init__(self):
-        positive = ("epochs", "batch_size", "context")
-        for name in positive:
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+        check_types(self)
+        for name in ("epochs", "batch_size", "context"):
+            if getattr(self, name) < 1:
                 raise LMError(f"TrainConfig.{name} must be a positive integer, got {getattr(self, name)!r}")
         if not self.lr > 0:
             raise LMError(f"TrainConfig.lr must be positive, got {self.lr!r}")
@@ -362,6 +366,9 @@ def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike,
             raise CheckpointError(f"{ckpt} belongs to another corpus or configuration; "
                                   "use a new out_dir (nothing was overwritten)")
         model = load_weights(ckpt)
+        if state["stopped"]:  # stopped at its last evaluation by the old target: the new one decides
+            acc = state["accuracy_curve"][-1][2]
+            state["stopped"] = cfg.target_accuracy is not None and acc >= cfg.target_accuracy
     else:
         state = {"step": 0, "accuracy_curve": [], "loss_curve": [], "tokens": 0, "train_time": 0.0,
                  "eval_time": 0.0, "stopped": False}

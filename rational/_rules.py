@@ -118,6 +118,11 @@ def update(posterior: Posterior, rule: str, subject, relation: str | None = None
             attributes (such as ``bridges.EditRequest``).
         **options: rule-specific (``target`` for observe, ``q`` for jeffrey, ``likelihood`` for virtual).
 
+    Raises:
+        KeyError: an unknown rule.
+        EvidenceError: an unknown subject, relation or object, bad options, or a rule that did not
+            return a :class:`Posterior`.
+
     Example:
         >>> import rational
         >>> post = rational.fit(rational.sample_world(rational.example_graph(), 20, seed=1).evidence)
@@ -141,7 +146,11 @@ def update(posterior: Posterior, rule: str, subject, relation: str | None = None
     posterior._rel(relation)
     if obj is not None:
         posterior._object(relation, obj)
-    return _RULES[rule](posterior, subject, relation, obj, **options)
+    new = _RULES[rule](posterior, subject, relation, obj, **options)
+    if not isinstance(new, Posterior):
+        raise EvidenceError(f"update rule {rule!r} returned {type(new).__name__}, not a rational.Posterior; a "
+                            "rule returns a new posterior (e.g. posterior.with_likelihood(...))")
+    return new
 
 
 def _note(rule, subject, relation, obj, **options):
@@ -239,18 +248,33 @@ def observe(posterior: Posterior, subject: str, relation: str, obj: str | None, 
                                      _note("observe", subject, relation, obj, mentions=w))
 
 
-def _distribution(posterior: Posterior, relation: str, values, what: str) -> np.ndarray:
-    """A vector over the relation's domain from an array or a {object: value} mapping, validated."""
+_SUM_TOL = 1e-9  # how far from 1 a distribution's sum may be
+
+
+def _distribution(posterior: Posterior, relation: str, values, what: str, total: bool = False) -> np.ndarray:
+    """A vector over the relation's domain from an array or a {object: value} mapping, validated: one
+    finite non-negative number per object (and, with ``total``, summing to 1 within ``_SUM_TOL``)."""
     graph = posterior.graph
     k = graph.size_of(relation)
-    if isinstance(values, Mapping):
-        vec = np.zeros(k)
-        for name, v in values.items():
-            vec[posterior._object(relation, name)] = v
-    else:
-        vec = np.asarray(values, dtype=float).ravel()
-        if vec.shape != (k,):
-            raise EvidenceError(f"{what} for {relation!r} must have {k} entries (one per object), got {vec.size}")
+    mapping = isinstance(values, Mapping)
+    index = [posterior._object(relation, name) for name in values] if mapping else None
+    try:
+        vec = np.asarray(list(values.values()) if mapping else values)
+    except (TypeError, ValueError):  # ragged nesting
+        vec = None
+    if vec is None or vec.dtype.kind not in "biuf" or (mapping and vec.shape != (len(index),)):
+        # not numbers ("uniform", ["0.5", ...], None entries), or a mapping to something else than numbers
+        kind = "a distribution" if total else "weights"
+        sums = f" summing to 1 within {_SUM_TOL:g}" if total else ""
+        raise EvidenceError(f"{what} must be {kind} over the domain of {relation!r}: {k} non-negative numbers "
+                            f"(one per object of {list(graph.domain(relation))}){sums}, or an {{object: number}} "
+                            f"mapping; got {values!r}")
+    vec = vec.astype(float).ravel()
+    if mapping:
+        vec, given = np.zeros(k), vec
+        vec[index] = given
+    if vec.shape != (k,):
+        raise EvidenceError(f"{what} for {relation!r} must have {k} entries (one per object), got {vec.size}")
     if not np.all(np.isfinite(vec)):
         raise EvidenceError(f"{what} for {relation!r} has a non-finite entry")
     if np.any(vec < 0):
@@ -264,7 +288,8 @@ def jeffrey(posterior: Posterior, subject: str, relation: str, obj: str | None =
             q: Mapping[str, float] | Sequence[float] | None = None, target: float = 0.95) -> Posterior:
     """Jeffrey conditioning: P'(.) = sum_v P(. | x = v) q(v) on the partition {x[subject, relation] = v}.
 
-    ``q`` is the new distribution (array over the domain or {object: probability}, must sum to 1).
+    ``q`` is the new distribution (array over the domain or {object: probability}, must sum to 1 within
+    1e-9); an ``obj`` given with it must be one that ``q`` favours (``q[obj]`` is its largest entry).
     Without ``q``, ``q`` puts ``target`` on obj and spreads the rest in proportion to the current beliefs.
     Equivalent to one likelihood factor q(v) / P(x = v), which is how it is applied.
     """
@@ -279,9 +304,15 @@ def jeffrey(posterior: Posterior, subject: str, relation: str, obj: str | None =
         qv = rest * ((1 - target) / rest.sum()) if rest.sum() > 0 else rest
         qv[o] = target if rest.sum() > 0 else 1.0
     else:
-        qv = _distribution(posterior, relation, q, "jeffrey: q")
-        if not math.isclose(qv.sum(), 1.0, abs_tol=1e-9):
-            raise EvidenceError(f"jeffrey: q for {relation!r} must sum to 1, sums to {qv.sum():.12g}")
+        qv = _distribution(posterior, relation, q, "jeffrey: q", total=True)
+        if not math.isclose(qv.sum(), 1.0, abs_tol=_SUM_TOL):
+            raise EvidenceError(f"jeffrey: q for {relation!r} must sum to 1 (within {_SUM_TOL:g}), "
+                                f"sums to {qv.sum():.12g}")
+        if obj is not None and qv[posterior._object(relation, obj)] < qv.max():
+            best = posterior.graph.domain(relation)[int(qv.argmax())]
+            raise EvidenceError(f"jeffrey: q does not favour the requested object {obj!r} (q[{obj!r}] = "
+                                f"{qv[posterior._object(relation, obj)]:.6g}, q[{best!r}] = {qv.max():.6g}); "
+                                "pass q alone, or a q whose largest entry is obj")
     impossible = (p <= 0) & (qv > 0)
     if impossible.any():
         bad = posterior.graph.domain(relation)[int(np.flatnonzero(impossible)[0])]

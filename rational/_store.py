@@ -12,8 +12,14 @@ so a directory with ``posterior.json`` is complete):
   (:meth:`RelationGraph.to_json`), ``subjects``, ``channel`` (``eps``, ``statement_noise``,
   ``reliability``), ``statements`` (as in :meth:`Evidence.to_dict`), ``pair_edges``, ``info`` (the
   :class:`FitInfo`), ``evidence_sha256`` (:meth:`Evidence.fingerprint` of the evidence it was fitted to),
-  ``npz_sha256`` (of the array file, to catch corruption) and ``meta`` (the caller's, e.g. the corpus
-  digest a pipeline fitted it to).
+  ``npz_sha256`` (of the array file, to catch corruption), ``meta`` (the caller's, e.g. the corpus
+  digest a pipeline fitted it to) and ``json_sha256``: sha256 of this JSON's own content without that
+  field (keys sorted, no spaces), so that an edit to the JSON (a subject renamed, ``eps`` changed, two
+  objects of a domain swapped) is refused on reading instead of moving beliefs silently.
+
+A file without ``json_sha256`` (written before it was added; the version is still 1) is read with the
+checks that remain: the evidence rebuilt from the JSON and the arrays must have the recorded
+``evidence_sha256``, which catches such an edit unless the editor also recomputed that fingerprint.
 """
 
 from __future__ import annotations
@@ -37,9 +43,19 @@ __all__ = ["POSTERIOR_ARRAYS", "POSTERIOR_FILE", "load", "read_header", "save"]
 POSTERIOR_FILE = "posterior.json"
 POSTERIOR_ARRAYS = "posterior.npz"
 _FORMAT, _VERSION = "rational-posterior", 1
+_DIGEST = "json_sha256"
+
+
+def _json_digest(header: dict) -> str:
+    """sha256 of a header's content without its own digest: canonical JSON (keys sorted, no spaces)."""
+    body = {k: v for k, v in header.items() if k != _DIGEST}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; an OSError that names no file (a full disk: ENOSPC from write
+    or fsync) or only the temporary one is raised again naming ``path``, with its errno."""
     tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:12]}")
     try:
         with open(tmp, "xb") as f:
@@ -47,8 +63,10 @@ def _write(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.filename in (None, str(tmp)):
+            raise OSError(err.errno, err.strerror or str(err), str(path)) from err
         raise
 
 
@@ -89,14 +107,17 @@ def save(posterior: Posterior, directory: str | os.PathLike, *, meta: dict | Non
         "info": dataclasses.asdict(posterior.info), "evidence_sha256": ev.fingerprint(),
         "npz_sha256": hashlib.sha256(blob).hexdigest(), "meta": meta or {},
     }
+    header = json.loads(json.dumps(header))  # the digest covers what a reader will parse (tuples as lists...)
+    header[_DIGEST] = _json_digest(header)
     _write(out / POSTERIOR_ARRAYS, blob)
     _write(out / POSTERIOR_FILE, (json.dumps(header, ensure_ascii=False) + "\n").encode())
     return out
 
 
 def read_header(directory: str | os.PathLike) -> dict:
-    """The JSON half of a saved posterior (cheap: no arrays), checked for format and version: its ``meta``
-    (what the saver recorded, e.g. the corpus it was fitted to), ``info``, ``evidence_sha256``...
+    """The JSON half of a saved posterior (cheap: no arrays), checked for format, version and its own digest
+    (``json_sha256``, where present): its ``meta`` (what the saver recorded, e.g. the corpus it was fitted
+    to), ``info``, ``evidence_sha256``...
 
     Example:
         >>> import rational, tempfile
@@ -115,6 +136,8 @@ def read_header(directory: str | os.PathLike) -> dict:
         raise EvidenceError(f"{path}: not a saved posterior (format {header.get('format') if isinstance(header, dict) else None!r})")
     if header.get("version") != _VERSION:
         raise EvidenceError(f"{path}: saved posterior version {header.get('version')!r}, this code reads {_VERSION}")
+    if _DIGEST in header and header[_DIGEST] != _json_digest(header):
+        raise EvidenceError(f"{path} was changed after saving (digest mismatch); fit again")
     return header
 
 
@@ -123,12 +146,18 @@ def load(directory: str | os.PathLike, evidence: Evidence | None = None) -> Post
 
     Args:
         directory: the directory holding ``posterior.json`` and ``posterior.npz``.
-        evidence: if given, the evidence it must have been fitted to; a different one (by
-            :meth:`Evidence.fingerprint`) is an error, never silently used.
+        evidence: if given, the evidence it must have been fitted to: its :meth:`Evidence.fingerprint`
+            (graph, subjects, channel, mentions, statements) must equal both the one recorded in the file
+            and the one of the evidence the file itself describes; a difference is an error, never
+            silently used.
+
+    The JSON's digest (``json_sha256``) is checked; a file written before it existed is read without it,
+    and then only the recorded evidence fingerprint guards the JSON (see the module docstring).
 
     Raises:
         FileNotFoundError: no saved posterior there.
-        EvidenceError: a corrupt or truncated file, another format version, or other evidence.
+        EvidenceError: a corrupt or truncated file, one changed after saving, another format version, or
+            other evidence.
 
     Example:
         >>> import rational, tempfile
@@ -146,9 +175,12 @@ def load(directory: str | os.PathLike, evidence: Evidence | None = None) -> Post
     if hashlib.sha256(blob).hexdigest() != header.get("npz_sha256"):
         raise EvidenceError(f"{npz} is corrupt or was changed after saving (its sha256 differs from the one "
                             f"recorded in {POSTERIOR_FILE})")
-    if evidence is not None and evidence.fingerprint() != header["evidence_sha256"]:
+    recorded = header.get("evidence_sha256")
+    if not isinstance(recorded, str):
+        raise EvidenceError(f"{directory / POSTERIOR_FILE}: malformed saved posterior (no evidence_sha256)")
+    if evidence is not None and evidence.fingerprint() != recorded:
         raise EvidenceError(f"the posterior in {directory} was fitted to other evidence (fingerprint "
-                            f"{header['evidence_sha256'][:12]}..., given {evidence.fingerprint()[:12]}...)")
+                            f"{recorded[:12]}..., given {evidence.fingerprint()[:12]}...)")
     import io
 
     try:
@@ -175,4 +207,7 @@ def load(directory: str | os.PathLike, evidence: Evidence | None = None) -> Post
         if isinstance(err, EvidenceError):
             raise
         raise EvidenceError(f"{directory}: malformed saved posterior ({type(err).__name__}: {err})") from None
+    if ev.fingerprint() != recorded:  # the file describes other evidence: an edit to subjects, graph, channel
+        raise EvidenceError(f"{directory / POSTERIOR_FILE} was changed after saving (the evidence it describes "
+                            "does not have the fingerprint recorded with it); fit again")
     return Posterior(graph, ev, arrays, thetas, marginals, info, {}, ())

@@ -230,6 +230,18 @@ def test_torch_disk_full_becomes_enospc(tmp_path, monkeypatch):
     assert raised.value.errno == errno.ENOSPC and "checkpoint" in str(raised.value)
 
 
+def test_disk_full_while_saving_a_posterior_names_the_file(posterior, tmp_path, monkeypatch):
+    def full(fd):  # what the kernel reports: no file name
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError) as raised:
+        posterior.save(tmp_path / "fit")
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(tmp_path / "fit" / "posterior.npz")
+    assert str(tmp_path / "fit" / "posterior.npz") in str(raised.value)
+    assert not list((tmp_path / "fit").iterdir())  # no temporary file left behind
+
+
 def test_lm_train_on_a_missing_gpu(tmp_path):
     import torch
 
@@ -356,6 +368,80 @@ def test_saved_posterior_checks_its_evidence_and_integrity(finished_run, tmp_pat
     with pytest.raises(rational.EvidenceError, match="corrupt or was changed after saving"):
         rational.load(run / "fit")
     assert post.info.converged
+
+
+def _swap(items, i=0, j=1):
+    items[i], items[j] = items[j], items[i]
+
+
+# edits to posterior.json that would move beliefs silently (swapped subjects moved one belief by 0.88)
+TAMPERING = [
+    ("swapped subjects", lambda h: _swap(h["subjects"])),
+    ("edited eps", lambda h: h["channel"].update(eps=0.2)),
+    ("swapped domain objects", lambda h: _swap(h["graph"]["relations"][0]["domain"])),
+]
+
+
+@pytest.fixture(scope="module")
+def saved_fit(tmp_path_factory):
+    world = rational.sample_world(rational.example_graph(), 20, seed=0)
+    return rational.fit(world.evidence).save(tmp_path_factory.mktemp("fit"), meta={"corpus": "abc"}), world
+
+
+def _tampered(saved, tmp_path, edit, *, digest=False, fingerprint=False, old=False):
+    """A copy of a saved posterior with its JSON edited; ``digest``/``fingerprint``: the editor also
+    recomputed json_sha256 / evidence_sha256; ``old``: a file written before json_sha256 existed."""
+    from rational._store import _json_digest
+
+    out = shutil.copytree(saved, tmp_path / "fit")
+    header = json.loads((out / "posterior.json").read_text())
+    edit(header)
+    if fingerprint:  # the fingerprint of the evidence the edited file describes (mentions from the arrays)
+        graph, channel = rational.RelationGraph.from_json(header["graph"]), header["channel"]
+        ev = rational.Evidence.from_dict(graph, {**channel, "subjects": header["subjects"], "mentions": {},
+                                                 "statements": header["statements"]})
+        with np.load(out / "posterior.npz") as arrays:
+            for i, r in enumerate(graph.relations):
+                ev.add_mention_arrays(r, arrays[f"mention_s_{i}"], arrays[f"mention_o_{i}"])
+        header["evidence_sha256"] = ev.fingerprint()
+    if old:
+        header.pop("json_sha256", None)
+    elif digest or fingerprint:
+        header["json_sha256"] = _json_digest(header)
+    (out / "posterior.json").write_text(json.dumps(header))
+    return out
+
+
+@pytest.mark.parametrize("case, edit", TAMPERING, ids=[c[0] for c in TAMPERING])
+def test_an_edited_saved_posterior_is_refused(saved_fit, tmp_path, case, edit):
+    saved, world = saved_fit
+    changed = _tampered(saved, tmp_path / "a", edit)
+    for evidence in (None, world.evidence):
+        with pytest.raises(rational.EvidenceError, match=r"posterior.json was changed after saving \(digest "
+                                                         r"mismatch\); fit again"):
+            rational.load(changed, evidence)
+    with pytest.raises(rational.EvidenceError, match="digest mismatch"):
+        rational.read_header(changed)
+    # the digest recomputed too, or a file without one: the evidence rebuilt from the file is checked
+    for kw in ({"digest": True}, {"old": True}):
+        for evidence in (None, world.evidence):
+            with pytest.raises(rational.EvidenceError, match="changed after saving .*evidence it describes"):
+                rational.load(_tampered(saved, tmp_path / f"{kw}{evidence is None}", edit, **kw), evidence)
+    # the evidence fingerprint recomputed as well: only the evidence= check can tell, and does
+    forged = _tampered(saved, tmp_path / "c", edit, fingerprint=True)
+    with pytest.raises(rational.EvidenceError, match="fitted to other evidence"):
+        rational.load(forged, world.evidence)
+
+
+def test_a_saved_posterior_without_a_json_digest_is_still_read(saved_fit, tmp_path):
+    saved, world = saved_fit
+    old = _tampered(saved, tmp_path, lambda h: None, old=True)
+    assert "json_sha256" not in json.loads((old / "posterior.json").read_text())
+    again = rational.load(old, world.evidence)
+    assert np.array_equal(again.distributions("country"), rational.load(saved).distributions("country"))
+    meta_edit = _tampered(saved, tmp_path / "m", lambda h: h["meta"].update(corpus="other"))
+    with pytest.raises(rational.EvidenceError, match="digest mismatch"):  # meta is covered too
+        rational.read_header(meta_edit)
 
 
 def test_no_pickle_in_saved_posteriors(finished_run):

@@ -194,6 +194,27 @@ def test_edit_errors_change_nothing(trained, requests):
     np.testing.assert_array_equal(_p_obj(model, requests), before)
 
 
+# configs that do not fit the 2-layer model: refused by lm.edit and lm.edit_many alike, before training
+MISFITS = [
+    ("lora", lm.LoraEditConfig(layers=(5,)), r"LoraEditConfig.layers \[5\] out of range for a 2-layer model"),
+    ("rational", lm.RationalEditConfig(layers=(0, -3)),
+     r"RationalEditConfig.layers \[-3\] out of range for a 2-layer model"),
+    ("lora", lm.LoraEditConfig(target_modules=("down_proj", "mlp")),
+     r"LoraEditConfig.target_modules \['mlp'\] name no Linear module .*'down_proj', 'gate_proj'"),
+    ("ft", lm.FTEditConfig(layers=(2,)), r"FTEditConfig.layers \[2\] out of range for a 2-layer model"),
+]
+
+
+@pytest.mark.parametrize("method,config,message", MISFITS, ids=[f"{m[0]} {i}" for i, m in enumerate(MISFITS)])
+@pytest.mark.parametrize("how", ["edit", "edit_many"])
+def test_edit_config_that_does_not_fit_the_model_is_refused(trained, requests, method, config, message, how):
+    model, _ = trained
+    with pytest.raises(lm.LMError, match=message):
+        getattr(lm, how)(model, method, requests[:1], config)
+    with pytest.raises(lm.LMError, match=message):  # the same check, before any model exists
+        lm.check_edit_config(config, lm.ModelConfig(**SMALL))
+
+
 def test_registry_rejects_duplicate_and_malformed_names():
     with pytest.raises(lm.LMError, match="already registered"):  # another function under a taken name
         lm.register_edit_method("lora")(lambda model, requests, config: model)

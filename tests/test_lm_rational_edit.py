@@ -111,7 +111,7 @@ def test_loss_equals_plain_teacher_forcing_in_value_and_gradient(model, requests
 
     r = requests[0]
     config = lm.RationalEditConfig(target_weight=1.5, locality_weight=0.7)
-    peft_model = _peft(trainable_copy(model), model, config)
+    peft_model = _peft(trainable_copy(model), config)
     hf = peft_model.get_base_model()
     params = [p for p in peft_model.parameters() if p.requires_grad]
     with torch.no_grad():  # a non-zero adapter, so that the anchors' KL and its gradient are not 0

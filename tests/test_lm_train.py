@@ -164,6 +164,30 @@ def test_killed_run_resumes_to_the_same_weights(corpus, run, tmp_path, monkeypat
     assert _same_weights(_state(tmp_path), _state(out))
 
 
+def test_early_stopped_run_resumed_with_another_target(corpus, run, tmp_path, monkeypatch):
+    """A run stopped by ``target_accuracy`` and resumed: with a target it had reached it stays stopped; with
+    a higher target, or none, it trains on to bitwise the weights of an uninterrupted run with that target
+    (the learning-rate schedule depends on the total steps, which the target does not change)."""
+    out, full = run
+    curve = [acc for _, _, acc in full["accuracy_curve"]]  # the uninterrupted run without a target
+    assert curve[0] < curve[1] < curve[2], curve  # targets curve[1] and curve[2] stop after epochs 2 and 3
+    first = lm.train_from_corpus(corpus, tmp_path / "a", **SIZE, **RUN, target_accuracy=curve[1])
+    assert first["stopped_early"] and [e for e, _, _ in first["accuracy_curve"]] == [1, 2]
+    steps = _count_steps(monkeypatch)
+    again = lm.train_from_corpus(corpus, tmp_path / "a", **SIZE, **RUN, target_accuracy=curve[1] / 2)
+    assert steps == [] and again["stopped_early"] and again["steps"] == first["steps"]
+    higher = lm.train_from_corpus(corpus, tmp_path / "a", **SIZE, **RUN, target_accuracy=curve[2])
+    assert higher["stopped_early"] and len(steps) == higher["steps"] - first["steps"] > 0
+    monkeypatch.undo()
+    straight = lm.train_from_corpus(corpus, tmp_path / "b", **SIZE, **RUN, target_accuracy=curve[2])
+    assert higher["accuracy_curve"] == straight["accuracy_curve"] and higher["steps"] == straight["steps"]
+    assert _same_weights(_state(tmp_path / "a"), _state(tmp_path / "b"))
+    rest = lm.train_from_corpus(corpus, tmp_path / "a", **SIZE, **RUN, target_accuracy=None)
+    assert not rest["stopped_early"] and rest["steps"] == full["steps"]
+    assert rest["accuracy_curve"] == full["accuracy_curve"]
+    assert _same_weights(_state(tmp_path / "a"), _state(out))
+
+
 # ---- bad input: clear errors, nothing overwritten ------------------------------------------------------
 def test_unknown_preset_or_setting_writes_nothing(corpus, tmp_path):
     with pytest.raises(lm.LMError, match="unknown preset 'huge'"):
@@ -228,6 +252,19 @@ def test_cli_reports_bad_input_without_a_traceback(corpus, tmp_path):
     res = subprocess.run(_cli("--corpus", str(corpus), "--out", str(tmp_path / "o"), "--preset", "huge"),
                          capture_output=True, text=True)
     assert res.returncode == 2 and "unknown preset 'huge'" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("lr=abc", "TrainConfig.lr must be a finite float, got 'abc'"),
+    ("epochs=2.5", "TrainConfig.epochs must be an int, got 2.5"),
+    ("tie_embeddings=yes", "ModelConfig.tie_embeddings must be a bool (true or false), got 'yes'"),
+])
+def test_cli_set_of_the_wrong_type_is_one_line(corpus, tmp_path, capsys, setting, message):
+    from lm.__main__ import main
+
+    assert main(["train", "--corpus", str(corpus), "--out", str(tmp_path / "o"), "--set", setting]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"  # one line naming the key and its type, exit 2
+    assert not (tmp_path / "o").exists()
 
 
 # ---- distributed ---------------------------------------------------------------------------------------

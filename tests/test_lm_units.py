@@ -77,6 +77,81 @@ def test_edit_configs_check_their_fields():
     assert not hasattr(lm, "EditRequest")  # one request type in the toolkit: bridges.EditRequest (or tuples)
 
 
+# one type check for every field of every config, from the type hints: (class, field, value, expected)
+BAD_TYPES = [
+    (lm.LoraEditConfig, "steps", 2.5, "an int"),
+    (lm.LoraEditConfig, "rank", "1", "an int"),
+    (lm.LoraEditConfig, "rank", True, "an int"),  # a bool is an int to Python, not here
+    (lm.LoraEditConfig, "lr", "5e-3", "a finite float"),
+    (lm.LoraEditConfig, "alpha", float("inf"), "a finite float"),
+    (lm.LoraEditConfig, "target_modules", "down_proj", "a list or tuple of strs"),  # was split into letters
+    (lm.LoraEditConfig, "layers", [0, 1.0], "a list or tuple of ints or None"),
+    (lm.LoraEditConfig, "bf16", 1, "a bool (true or false) or None"),
+    (lm.RationalEditConfig, "target_weight", "2", "a finite float"),
+    (lm.RationalEditConfig, "seed", None, "an int"),
+    (lm.FTEditConfig, "layers", 0, "a list or tuple of ints"),
+    (lm.FTEditConfig, "modules", ["mlp", 1], "a list or tuple of strs"),
+    (lm.ContextEditConfig, "repeats", 2.0, "an int"),
+    (lm.TrainConfig, "lr", "abc", "a finite float"),
+    (lm.TrainConfig, "epochs", 3.0, "an int"),
+    (lm.TrainConfig, "compile", "false", "a bool (true or false)"),
+    (lm.TrainConfig, "target_accuracy", float("nan"), "a finite float or None"),
+    (lm.TrainConfig, "threads", 1.5, "an int or None"),
+    (lm.ModelConfig, "d_model", 64.0, "an int"),
+    (lm.ModelConfig, "tie_embeddings", 0, "a bool (true or false)"),
+    (lm.ModelConfig, "rope_theta", "1e4", "a finite float"),
+]
+CONFIGS = [lm.LoraEditConfig, lm.RationalEditConfig, lm.FTEditConfig, lm.ContextEditConfig, lm.TrainConfig,
+           lm.ModelConfig]
+
+
+@pytest.mark.parametrize("cls, field, value, expected", BAD_TYPES,
+                         ids=[f"{c.__name__}.{f}={v!r}" for c, f, v, _ in BAD_TYPES])
+def test_config_fields_have_strict_types(cls, field, value, expected):
+    with pytest.raises(lm.LMError) as err:
+        cls(**{field: value})
+    assert str(err.value) == f"{cls.__name__}.{field} must be {expected}, got {value!r}"
+
+
+@pytest.mark.parametrize("cls", CONFIGS, ids=[c.__name__ for c in CONFIGS])
+def test_every_config_field_is_type_checked(cls):
+    import dataclasses
+
+    for f in dataclasses.fields(cls):
+        with pytest.raises(lm.LMError, match=f"^{cls.__name__}.{f.name} must be "):
+            cls(**{f.name: object()})
+
+
+def test_config_types_are_normalised():
+    import numpy as np
+
+    cfg = lm.LoraEditConfig(alpha=2, lr=np.float32(0.5), layers=[0], target_modules=["q_proj"], steps=np.int64(3))
+    assert (cfg.alpha, cfg.layers, cfg.target_modules, cfg.steps) == (2.0, (0,), ("q_proj",), 3)
+    assert type(cfg.alpha) is float and type(cfg.lr) is float and type(cfg.steps) is int
+    assert type(lm.TrainConfig(lr=1, target_accuracy=1).target_accuracy) is float
+    assert lm.FTEditConfig(layers=[-1], modules=["mlp"]) == lm.FTEditConfig(layers=(-1,))
+
+
+def test_edit_config_is_checked_against_the_model_size():
+    # before any model exists: a pipeline validates its edit configs with the run's ModelConfig
+    paper = lm.get_preset("paper")  # 12 layers, built on the meta device
+    lm.check_edit_config(lm.LoraEditConfig(layers=(0, 11, -12), target_modules=("q_proj", "mlp.up_proj")), paper)
+    lm.check_edit_config(lm.FTEditConfig(layers=(-1,), modules=("self_attn",)), paper)
+    lm.check_edit_config(lm.ContextEditConfig(), paper)  # nothing to check against the model
+    with pytest.raises(lm.LMError, match=r"LoraEditConfig.layers \[12\] out of range for a 12-layer model"):
+        lm.check_edit_config(lm.LoraEditConfig(layers=(12,)), paper)
+    with pytest.raises(lm.LMError, match=r"target_modules \['lm_head'\] name no Linear module of the decoder "
+                                         r"layers; known: \['down_proj', 'gate_proj', 'k_proj', 'o_proj', "
+                                         r"'q_proj', 'up_proj', 'v_proj'\]"):
+        lm.check_edit_config(lm.RationalEditConfig(target_modules=("lm_head",)), TINY)
+    with pytest.raises(lm.LMError, match=r"FTEditConfig.modules \('ffn',\) match no parameter"):
+        lm.check_edit_config(lm.FTEditConfig(modules=("ffn",)), TINY)
+    with pytest.raises(lm.LMError, match="LoraEditConfig.layers is empty"):
+        lm.LoraEditConfig(layers=())
+    with pytest.raises(lm.LMError, match="takes an lm.ModelConfig, got str"):
+        lm.check_edit_config(lm.LoraEditConfig(), "tiny")
+
+
 @pytest.mark.parametrize("name,params_million", [("paper", 83.0)])
 def test_paper_preset_has_the_seed_papers_size(name, params_million):
     # the seed paper's 83M counts a 32k vocabulary; 12 layers x (4 x 512^2 + 3 x 512 x 2048) = 50.3M

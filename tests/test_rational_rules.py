@@ -185,6 +185,10 @@ def test_a_user_rule_is_one_function_and_one_registration(world_post):
     with pytest.raises(ValueError, match="already registered"):  # another function under that name
         rational.register_rule(name, other)
     assert rational.rule_options(name) == () and "target" in rational.rule_options("observe")
+    rational.register_rule("test_forgot_return", lambda posterior, subject, relation, obj, /: None)
+    with pytest.raises(EvidenceError, match="update rule 'test_forgot_return' returned NoneType, not a "
+                                            "rational.Posterior"):
+        rational.update(post, "test_forgot_return", s, "field", "law")
     with pytest.raises(ValueError, match="lower-case identifier"):
         rational.register_rule("Bad Name", half_way)
 
@@ -195,11 +199,33 @@ def test_a_user_rule_is_one_function_and_one_registration(world_post):
     (dict(q={"Atlantis": 1.0}), "unknown object 'Atlantis'"),
     (dict(q=[0.5, 0.5]), "must have 4 entries"),
     (dict(q=[np.nan, 0.5, 0.5, 0.0]), "non-finite"),
+    (dict(q="uniform"), r"q must be a distribution over the domain of 'country': 4 non-negative numbers \(one "
+                        r"per object of \['France', .*\]\) summing to 1 within 1e-09.*got 'uniform'"),
+    (dict(q=["0.5", 0.5, 0, 0]), "q must be a distribution over the domain of 'country'"),
+    (dict(q={"Japan": None}), "q must be a distribution over the domain of 'country'"),
+    (dict(q={"Japan": [0.5, 0.5]}), "q must be a distribution over the domain of 'country'"),
+    (dict(q=[0.5, 0.6, 0.1, 0.0]), r"must sum to 1 \(within 1e-09\), sums to 1.2"),
+    (dict(q={"France": 0.9, "Japan": 0.1}, obj="Japan"),
+     r"q does not favour the requested object 'Japan' \(q\['Japan'\] = 0.1, q\['France'\] = 0.9\)"),
+    (dict(q=[0.0, 0.0, 0.0, 1.0], obj="Japan"), r"q\['Japan'\] = 0, q\['Brazil'\] = 1\)"),
 ])
 def test_bad_jeffrey_distributions_are_named(world_post, kwargs, match):
     world, post = world_post
+    kwargs = dict(kwargs)
+    obj = kwargs.pop("obj", None)
     with pytest.raises(EvidenceError, match=match):
-        rational.update(post, "jeffrey", world.subjects[0], "country", **kwargs)
+        rational.update(post, "jeffrey", world.subjects[0], "country", obj, **kwargs)
+
+
+def test_jeffrey_takes_obj_with_a_q_that_favours_it(world_post):
+    world, post = world_post
+    s, q = world.subjects[0], {"France": 0.4, "Japan": 0.4, "Brazil": 0.2}  # a tie for the largest is fine
+    for obj in (None, "France", "Japan"):
+        new = rational.update(post, "jeffrey", s, "country", obj, q=q)
+        assert new.probability(s, "country", "Japan") == pytest.approx(0.4, abs=1e-12)
+    with pytest.raises(EvidenceError, match="virtual: likelihood must be weights over the domain of 'country': 4 "
+                                            "non-negative numbers"):
+        rational.update(post, "virtual", s, "country", likelihood="strong")
 
 
 @pytest.mark.parametrize("args, error, match", [
