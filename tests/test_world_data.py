@@ -106,6 +106,43 @@ def test_a_directory_of_association_files_and_a_spreadsheet_bom(tmp_path):
         load_associations(tmp_path / "nowhere.csv")
 
 
+GRAPH_FILE = """\
+from rational import RelationGraph
+graph = RelationGraph().add_relation("colour", ["red", "blue"]).add_relation("mood", ["calm", "sad"])
+graph.add_edge("colour", "mood")
+WORLD = dict(n_subjects=8, association_strength=1000.0)
+ASSOCIATIONS = {where!r}
+"""
+
+
+def test_a_graph_file_can_name_its_association_file(tmp_path):
+    (tmp_path / "tables").mkdir()
+    _write_csv(tmp_path / "tables" / "colour__mood.csv", ("parent_object", "child_object", "weight"),
+               [("red", "calm", "1"), ("blue", "sad", "1")])
+    graph_file = tmp_path / "graph.py"
+    graph_file.write_text(GRAPH_FILE.format(where="tables/colour__mood.csv"))  # relative to the graph file
+    spec = bridges.resolve_world(graph_file)
+    assert spec.associations() == {"mood": {"colour": {"red": {"calm": 1.0}, "blue": {"sad": 1.0}}}}
+    world = spec.sample(0)
+    assert world.cpts["mood"][0, 0] > 0.9 and world.cpts["mood"][1, 1] > 0.9  # red -> calm, blue -> sad
+
+    graph_file.write_text(GRAPH_FILE.format(where="tables"))  # a directory of tables
+    assert bridges.resolve_world(graph_file).associations() == spec.associations()
+
+    (tmp_path / "tables" / "colour__mood.csv").write_text("parent_object,child_object,weight\nred,angry,1\n")
+    with pytest.raises(WorldError, match=r"colour__mood\.csv:2: child_object 'angry' is not an object"):
+        bridges.resolve_world(graph_file)
+    graph_file.write_text(GRAPH_FILE.format(where="missing.csv"))
+    with pytest.raises(WorldError, match=r"graph\.py: ASSOCIATIONS: association file .*missing\.csv.* not found"):
+        bridges.resolve_world(graph_file)
+
+
+def test_the_example_graph_file_uses_its_association_file():
+    spec = bridges.resolve_world(REPO / "examples" / "my_graph.py")
+    assert spec.associations()["genre"]["country of citizenship"]["Cuba"]["salsa"] == 1.0
+    assert set(spec.associations()["instrument"]) == {"genre", "country of citizenship"}
+
+
 def test_the_data_files_are_package_data():
     data = files("bridges.world") / "data"
     shipped = sorted(f"data/{f.name}" for f in data.iterdir() if f.is_file())

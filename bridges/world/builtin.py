@@ -28,6 +28,7 @@ import dataclasses
 import functools
 import hashlib
 import importlib.util
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .names import check_vocabulary
-from .tables import WorldError, builtin_associations, builtin_domains, builtin_names
+from .tables import WorldError, builtin_associations, builtin_domains, builtin_names, load_associations
 
 if TYPE_CHECKING:  # rational imports jax: keep `import bridges` light
     from rational import RelationGraph, World, WorldOptions
@@ -288,12 +289,14 @@ def resolve_world(name_or_path: str | Path, **overrides) -> WorldSpec:
     a ``networkx.DiGraph`` whose nodes carry ``domain`` lists, or a function returning either. It may
     define ``WORLD = dict(n_subjects=..., eps=..., ...)`` with any of the sampling options of
     :class:`rational.WorldOptions` (default: 500 subjects and its defaults), and ``ASSOCIATIONS`` (real
-    associations that centre the CPT rows, see :func:`rational.sample_world`). The file is loaded with
-    importlib from its path; nothing is added to ``sys.path``.
+    associations that centre the CPT rows, see :func:`rational.sample_world`): a dict, or the path of a
+    CSV file or directory relative to the graph file, read and checked against the graph by
+    :func:`bridges.world.tables.load_associations`. The file is loaded with importlib from its path;
+    nothing is added to ``sys.path``.
 
     Raises:
         WorldError: unknown or empty name, a file without ``graph`` or with a syntax error, unknown or
-            out-of-range options.
+            out-of-range options, a bad association file (naming its file, line and column).
         FileNotFoundError: a path ending in ``.py`` that does not exist.
 
     Example:
@@ -350,9 +353,16 @@ def _load_world_file(path: Path) -> WorldSpec:
         raise WorldError(f"{path}: WORLD must be a dict of sampling options, got "
                          f"{type(getattr(module, 'WORLD')).__name__}")
     associations = getattr(module, "ASSOCIATIONS", None)
-    if associations is not None and not isinstance(associations, Mapping):
+    if isinstance(associations, (str, os.PathLike)):  # a CSV file or directory beside the graph file
+        try:
+            associations = load_associations(path.parent / associations, edges=set(graph.edges),
+                                             domains={r: graph.domain(r) for r in graph.relations})
+        except FileNotFoundError as err:
+            raise WorldError(f"{path}: ASSOCIATIONS: {err}") from None
+    elif associations is not None and not isinstance(associations, Mapping):
         raise WorldError(f"{path}: ASSOCIATIONS must be a dict (child -> parent -> parent object -> "
-                         f"{{object: weight}}), got {type(associations).__name__}")
+                         f"{{object: weight}}) or the path of a CSV file or directory (see "
+                         f"bridges.world.tables), got {type(associations).__name__}")
     n = options.pop("n_subjects", 500)
     _options(f"{path}: WORLD", **options)  # validate now, naming the file
     spec = WorldSpec(str(path), graph.copy, n_subjects=500, overrides=options,
