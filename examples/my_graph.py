@@ -9,8 +9,15 @@ or run this file to do the same (``python examples/my_graph.py --out runs/my_cor
 A graph file defines ``graph`` (a ``rational.RelationGraph``, a ``networkx.DiGraph`` whose nodes carry a
 ``domain`` list, or a function returning either) and may define ``WORLD``, a dict of sampling options
 (``n_subjects``, ``eps``, ``statement_noise``, ``mentions_per_fact``, ``held_out_rate``,
-``statements_per_subject``, ``connectives_per_subject``, ``truth_concentration``). Names are used
-verbatim in the corpus text, so they must not contain ``.``, ``"``, ``<`` or ``>``.
+``statements_per_subject``, ``connectives_per_subject``, ``truth_concentration``, ``association_strength``).
+Names are used verbatim in the corpus text, so they must not contain ``.``, ``"``, ``<`` or ``>``.
+
+It may also define ``ASSOCIATIONS``, real-world associations that the CPT rows are drawn around (Cuba goes
+with salsa, salsa with the trumpet): a dict ``child -> parent -> parent object -> {child object: weight}``,
+or, as here, the path of a CSV file (or of a directory of them) relative to this file. The CSV file has the
+columns ``parent,child,parent_object,child_object,weight`` (``# `` lines are comments); every relation,
+object and edge is checked against the graph, and a mistake names the file, line and column (see
+``bridges.world.tables``).
 """
 
 import argparse
@@ -29,7 +36,8 @@ graph.add_edges_from([
     ("genre", "record label"),
 ])
 
-WORLD = dict(n_subjects=200, eps=0.05, held_out_rate=0.1)
+WORLD = dict(n_subjects=200, eps=0.05, held_out_rate=0.1, association_strength=10.0)
+ASSOCIATIONS = "my_associations.csv"
 
 
 def main(argv=None):

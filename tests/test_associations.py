@@ -4,8 +4,11 @@ import math
 
 import pytest
 
+from bridges.world import load_domains
 from bridges.world.associations import ASSOCIATIONS, association_coverage
-from bridges.world.builtin import _DEFAULT, _DOMAINS, _EDGES, _PAPER, _TINY
+from bridges.world.builtin import _DEFAULT, _EDGES, _PAPER, _TINY
+
+_DOMAINS = load_domains()
 
 
 def _rows():

@@ -9,13 +9,14 @@ The graph (every size uses a sub-graph of it; arrows point from parent to child)
                       country of citizenship -> educated at -> field of work -> occupation
                       (field of work, continent) -> award received            (two parents)
 
-Object names are real (countries, cities, universities, awards...). Each domain lists its objects so
+Object names are real (countries, cities, universities, awards...), listed in ``data/domains.csv`` so
 that the first ``k`` are the domain of a size with ``k`` objects; names with connective words
 ("Trinidad and Tobago", "Nobel Prize in Physiology or Medicine", "science and technology studies")
 come first, so every size contains some. The dependencies (which country goes with which language) are
 drawn from the seed, each CPT row from a Dirichlet distribution; with ``association_strength`` > 0 the
-rows are centred on real-world associations (:mod:`bridges.world.associations`), as the seed paper's
-came from Wikidata co-occurrence counts; with 0 they are random.
+rows are centred on real-world associations (``data/associations/``, :mod:`bridges.world.associations`),
+as the seed paper's came from Wikidata co-occurrence counts; with 0 they are random. The data files and
+their loader: :mod:`bridges.world.tables`.
 
 A world is a :class:`WorldSpec` (a graph builder plus sampling options) registered in :data:`WORLDS`,
 or a user's Python file that defines ``graph`` (see :func:`resolve_world`).
@@ -35,208 +36,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .names import check_vocabulary, person_names
+import numpy as np
+
+from .names import check_vocabulary
+from .tables import WorldError, builtin_associations, builtin_domains, builtin_names, load_associations
 
 if TYPE_CHECKING:  # rational imports jax: keep `import bridges` light
     from rational import RelationGraph, World, WorldOptions
 
-__all__ = ["WORLDS", "WorldError", "WorldSpec", "build_world", "default_graph", "resolve_world"]
+__all__ = ["WORLDS", "WorldError", "WorldSpec", "build_world", "default_graph", "person_names", "resolve_world"]
 
-
-class WorldError(ValueError):
-    """An unknown world, a bad world file, or sampling options out of range."""
-
-
-# -- object names ---------------------------------------------------------------------------------
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(name.strip() for name in text.split(";") if name.strip())
-
-
-_DOMAINS: dict[str, tuple[str, ...]] = {
-    "place of birth": _split("""
-        Paris; Port of Spain; Tokyo; Sarajevo; New York City; Berlin; Madrid; Rome; Moscow; Beijing;
-        Shanghai; Mumbai; Delhi; Cairo; Lagos; Nairobi; Johannesburg; Cape Town; Sydney; Melbourne;
-        Toronto; Montreal; Vancouver; Mexico City; São Paulo; Rio de Janeiro; Buenos Aires; Lima; Bogotá;
-        Santiago; Caracas; Havana; London; Vienna; Prague; Budapest; Warsaw; Kraków; Stockholm; Oslo;
-        Copenhagen; Helsinki; Dublin; Edinburgh; Manchester; Liverpool; Birmingham; Glasgow; Amsterdam;
-        Rotterdam; Brussels; Antwerp; Lisbon; Porto; Barcelona; Seville; Valencia; Milan; Naples; Turin;
-        Florence; Venice; Munich; Hamburg; Frankfurt; Cologne; Zürich; Geneva; Athens; Istanbul; Ankara;
-        Tehran; Baghdad; Riyadh; Dubai; Karachi; Lahore; Dhaka; Kolkata; Chennai; Bangalore; Hyderabad;
-        Colombo; Kathmandu; Bangkok; Hanoi; Ho Chi Minh City; Jakarta; Manila; Kuala Lumpur; Singapore;
-        Seoul; Busan; Osaka; Kyoto; Nagoya; Taipei; Hong Kong; Guangzhou; Chengdu; Wuhan; Xi'an;
-        Ulaanbaatar; Tashkent; Almaty; Kyiv; Minsk; Vilnius; Riga; Tallinn; Bucharest; Sofia; Belgrade;
-        Zagreb; Ljubljana; Bratislava; Tbilisi; Yerevan; Baku; Beirut; Damascus; Amman; Jerusalem;
-        Tel Aviv; Casablanca; Rabat; Algiers; Tunis; Tripoli; Khartoum; Addis Ababa; Dar es Salaam;
-        Kampala; Kigali; Kinshasa; Luanda; Accra; Dakar; Abidjan; Bamako; Harare; Lusaka; Maputo;
-        Windhoek; Gaborone; Antananarivo; Auckland; Wellington; Brisbane; Perth; Adelaide; Honolulu;
-        Los Angeles; Chicago; Houston; Philadelphia; Boston; San Francisco; Seattle; Miami; Atlanta;
-        Detroit; New Orleans; Denver; Washington; Baltimore; Pittsburgh; Cleveland; Minneapolis; Dallas;
-        Phoenix; San Diego; Portland; Nashville; Memphis; Ottawa; Quebec City; Calgary; Winnipeg;
-        Halifax; Guadalajara; Monterrey; Guatemala City; San José; Panama City; Kingston; Santo Domingo;
-        San Juan; Quito; Guayaquil; La Paz; Asunción; Montevideo; Medellín; Cali; Valparaíso; Córdoba;
-        Rosario; Recife; Salvador; Brasília; Belo Horizonte; Porto Alegre; Manaus; Fortaleza; Curitiba;
-        Marseille; Lyon; Toulouse; Bordeaux; Nice; Strasbourg; Lille; Nantes; Bologna; Genoa; Palermo;
-        Bilbao; Málaga; Zaragoza; Granada; Leeds; Bristol; Belfast; Cardiff; Oxford; Cambridge;
-        Salzburg; Graz; Innsbruck; Basel; Bern; Lausanne; Leipzig; Dresden; Stuttgart; Düsseldorf; Bonn;
-        Heidelberg; Nuremberg; Bremen; Hanover; Gdańsk; Wrocław; Poznań; Łódź; Brno; Debrecen;
-        Cluj-Napoca; Thessaloniki; Izmir; Odesa; Kharkiv; Lviv; Saint Petersburg; Novosibirsk; Kazan;
-        Yekaterinburg; Vladivostok; Gothenburg; Malmö; Uppsala; Bergen; Trondheim; Aarhus; Turku;
-        Reykjavik; Cork; Galway; Utrecht; The Hague; Ghent; Liège; Luxembourg City; Valletta; Nicosia;
-        Skopje; Tirana; Podgorica; Chișinău; Pune; Ahmedabad; Jaipur; Lucknow; Varanasi; Surabaya;
-        Cebu City; Yokohama; Sapporo; Fukuoka; Incheon; Nanjing; Hangzhou; Tianjin; Harbin; Kandy;
-        Chittagong; Marrakesh; Alexandria; Durban
-    """),
-    "country of citizenship": _split("""
-        France; Trinidad and Tobago; Japan; Bosnia and Herzegovina; Brazil; Germany; India; Nigeria;
-        Canada; Australia; Mexico; Egypt; China; Italy; Spain; United Kingdom; United States; Argentina;
-        Kenya; South Africa; Sweden; Poland; Turkey; Iran; Antigua and Barbuda; Indonesia; Vietnam; Peru;
-        Colombia; Norway; Portugal; Netherlands; Belgium; Switzerland; Austria; Greece; Ireland; Denmark;
-        Finland; Iceland; Russia; Ukraine; Czech Republic; Hungary; Romania; Bulgaria; Serbia; Croatia;
-        Slovenia; Slovakia; Lithuania; Latvia; Estonia; Georgia; Armenia; Azerbaijan; Kazakhstan;
-        Uzbekistan; Mongolia; South Korea; Thailand; Philippines; Malaysia; Singapore; Pakistan;
-        Bangladesh; Sri Lanka; Nepal; Saudi Arabia; Israel; Lebanon; Jordan; Iraq; Syria; Morocco;
-        Algeria; Tunisia; Ethiopia; Ghana; Senegal; Tanzania; Uganda; Rwanda; Angola; Zimbabwe;
-        New Zealand; Chile; Cuba; Jamaica; Saint Kitts and Nevis; Venezuela; Ecuador; Bolivia; Uruguay;
-        Paraguay; Guatemala; Panama; Costa Rica; Saint Vincent and the Grenadines; São Tomé and Príncipe
-    """),
-    "native language": _split("""
-        French; English; Japanese; Bosnian; Portuguese; German; Hindi; Yoruba; Spanish; Arabic;
-        Mandarin Chinese; Italian; Swedish; Polish; Turkish; Persian; Indonesian; Vietnamese; Quechua;
-        Russian; Dutch; Greek; Danish; Finnish; Norwegian; Icelandic; Irish; Ukrainian; Czech;
-        Hungarian; Romanian; Bulgarian; Serbian; Croatian; Slovene; Slovak; Lithuanian; Latvian;
-        Estonian; Georgian; Armenian; Azerbaijani; Kazakh; Uzbek; Mongolian; Korean; Thai; Tagalog;
-        Malay; Urdu; Bengali; Sinhala; Nepali; Hebrew; Amharic; Swahili; Hausa; Igbo; Zulu; Afrikaans
-    """),
-    "continent": _split("Europe; North America; Asia; South America; Africa; Oceania"),
-    "educated at": _split("""
-        University of Oxford; London School of Economics and Political Science; University of Tokyo;
-        University of Sarajevo; Sorbonne University; Harvard University; University of Cambridge;
-        Massachusetts Institute of Technology; Stanford University; University of São Paulo;
-        Heidelberg University; University of Delhi; University of Lagos; University of Toronto;
-        University of Sydney; National Autonomous University of Mexico; Cairo University;
-        Peking University; Sapienza University of Rome; Complutense University of Madrid;
-        Imperial College London; Columbia University; University of Buenos Aires; University of Nairobi;
-        University of Cape Town; Uppsala University; University of Warsaw; Istanbul University;
-        University of Tehran; University of the West Indies; University of Indonesia;
-        Vietnam National University; National University of San Marcos; Yale University;
-        Princeton University; University of Chicago; California Institute of Technology;
-        Johns Hopkins University; University of Pennsylvania; Cornell University; University of Michigan;
-        Duke University; Northwestern University; New York University; University of Washington;
-        University of Edinburgh; University College London; King's College London;
-        University of Manchester; University of Glasgow; Trinity College Dublin; ETH Zurich;
-        University of Zurich; University of Geneva; University of Vienna; Charles University;
-        University of Copenhagen; University of Helsinki; University of Oslo; Lund University;
-        Karolinska Institute; KU Leuven; University of Amsterdam; Leiden University; Utrecht University;
-        Delft University of Technology; Ludwig Maximilian University of Munich;
-        Technical University of Munich; Humboldt University of Berlin; Free University of Berlin;
-        University of Göttingen; University of Bonn; University of Hamburg; University of Bologna;
-        University of Padua; University of Milan; Polytechnic University of Milan;
-        University of Barcelona; Autonomous University of Madrid; University of Lisbon;
-        University of Coimbra; University of Porto; National and Kapodistrian University of Athens;
-        Jagiellonian University; Eötvös Loránd University; University of Bucharest; Sofia University;
-        University of Belgrade; University of Zagreb; University of Ljubljana; Comenius University;
-        Vilnius University; University of Tartu; University of Latvia; Moscow State University;
-        Saint Petersburg State University; Taras Shevchenko National University of Kyiv;
-        Tbilisi State University; Yerevan State University; Baku State University;
-        Al-Farabi Kazakh National University; National University of Mongolia;
-        Seoul National University; Yonsei University; Korea University; Kyoto University;
-        Osaka University; Tohoku University; Waseda University; Keio University; Tsinghua University;
-        Fudan University; Zhejiang University; Shanghai Jiao Tong University; Nanjing University;
-        Wuhan University; National Taiwan University; University of Hong Kong; Chulalongkorn University;
-        University of the Philippines; University of Malaya; National University of Singapore;
-        Nanyang Technological University; Indian Institute of Science;
-        Indian Institute of Technology Bombay; Jawaharlal Nehru University; University of Mumbai;
-        University of Calcutta; University of Dhaka; University of Karachi; University of the Punjab;
-        University of Colombo; Tribhuvan University; King Saud University;
-        Hebrew University of Jerusalem; Tel Aviv University; American University of Beirut;
-        University of Jordan; University of Baghdad; Damascus University; Mohammed V University;
-        University of Algiers; University of Tunis; Addis Ababa University; University of Ghana;
-        Cheikh Anta Diop University; University of Dar es Salaam; Makerere University;
-        University of Rwanda; Agostinho Neto University; University of Zimbabwe;
-        University of the Witwatersrand; Stellenbosch University; University of Auckland;
-        University of Otago; University of Melbourne; Australian National University;
-        University of Queensland; Monash University; McGill University;
-        University of British Columbia; University of Montreal; University of Alberta;
-        University of Chile; Pontifical Catholic University of Chile; University of Havana;
-        National University of Colombia; University of the Andes; Central University of Venezuela;
-        Central University of Ecuador; Higher University of San Andrés; University of the Republic;
-        National University of Asunción; University of San Carlos of Guatemala; University of Panama;
-        University of Costa Rica; Federal University of Rio de Janeiro; State University of Campinas;
-        University of Brasília; Federal University of Minas Gerais;
-        Pontifical Catholic University of Rio de Janeiro; National University of Córdoba;
-        National University of La Plata; Monterrey Institute of Technology and Higher Education;
-        University of Guadalajara; École Polytechnique; École normale supérieure; Sciences Po;
-        University of Strasbourg; Aix-Marseille University; University of Bordeaux;
-        Paris-Saclay University; University of Iceland; University of Bergen; Aarhus University;
-        Stockholm University; Chalmers University of Technology; University of Basel;
-        University of Lausanne; Ghent University; University of Groningen; University of Bern;
-        University of Notre Dame; Brown University; Rice University; University of Texas at Austin;
-        Georgia Institute of Technology; Carnegie Mellon University; Vanderbilt University
-    """),
-    "field of work": _split("""
-        physics; science and technology studies; law; medicine; chemistry; mathematics; biology;
-        economics; history; philosophy; literature; music; painting; architecture; computer science;
-        linguistics; sociology; psychology; political science; astronomy; geology; ecology; genetics;
-        neuroscience; anthropology; archaeology; theology; journalism; film; theatre; dance; sculpture;
-        photography; agriculture; engineering; civil engineering; electrical engineering;
-        chemical engineering; materials science; statistics; education; public health; nursing;
-        pharmacology; veterinary medicine; dentistry; oceanography; meteorology; geography; classics;
-        art history; musicology; poetry; fashion design; graphic design; urban planning;
-        international relations; public administration; business administration; environmental science
-    """),
-    "occupation": _split("""
-        physicist; lawyer; physician; chemist; mathematician; biologist; economist; historian;
-        philosopher; writer; composer; painter; architect; computer scientist; linguist; sociologist;
-        psychologist; politician; astronomer; engineer; diplomat; journalist; actor; singer;
-        university teacher; novelist; poet; playwright; screenwriter; film director; film producer;
-        photographer; sculptor; dancer; choreographer; pianist; violinist; guitarist; conductor;
-        opera singer; songwriter; rapper; television presenter; radio host; comedian; cartoonist;
-        illustrator; graphic designer; fashion designer; geologist; ecologist; geneticist;
-        neuroscientist; anthropologist; archaeologist; theologian; priest; rabbi; imam; missionary;
-        judge; prosecutor; police officer; military officer; soldier; pilot; astronaut; explorer;
-        entrepreneur; business executive; banker; accountant; civil servant; activist; trade unionist;
-        nurse; surgeon; dentist; pharmacist; veterinarian; psychiatrist; statistician; software engineer;
-        civil engineer; electrical engineer; chemical engineer; inventor; farmer; chef; athlete;
-        association football player; basketball player; tennis player; cricketer; swimmer; cyclist;
-        boxer; chess player; coach; translator; editor; publisher; librarian; museum curator;
-        art critic; literary critic; film critic; urban planner; schoolteacher; school principal;
-        social worker; philanthropist; businessperson; lobbyist; model; stage actor; voice actor;
-        magician; circus performer; mountaineer; sailor; carpenter; jeweller
-    """),
-    "religion": _split("""
-        Catholicism; Islam; Hinduism; Buddhism; Judaism; Protestantism; Eastern Orthodoxy; Sikhism;
-        atheism; Shinto; Taoism; Jainism; Anglicanism; Confucianism; Zoroastrianism; Baháʼí Faith
-    """),
-    "award received": _split("""
-        Nobel Prize in Physics; Nobel Prize in Physiology or Medicine; Pulitzer Prize;
-        Légion d'honneur; Nobel Prize in Chemistry; Nobel Prize in Literature; Nobel Peace Prize;
-        Fields Medal; Turing Award; Academy Award for Best Actor; Grammy Award;
-        Pritzker Architecture Prize; Wolf Prize in Physics; Abel Prize; Booker Prize; Order of Canada;
-        Padma Shri; Order of Lenin; Order of Australia; Prince of Asturias Award;
-        Nobel Memorial Prize in Economic Sciences; Crafoord Prize; Kyoto Prize; Wolf Prize in Mathematics;
-        Wolf Prize in Medicine; Lasker Award; Copley Medal; Royal Medal; Max Planck Medal; Dirac Medal;
-        Balzan Prize; Shaw Prize; Breakthrough Prize in Fundamental Physics; Kavli Prize; Japan Prize;
-        Holberg Prize; Templeton Prize; Pulitzer Prize for Fiction; Prix Goncourt;
-        Miguel de Cervantes Prize; Hugo Award; Nebula Award; National Book Award; Golden Globe Award;
-        BAFTA Award; Emmy Award; Tony Award; Palme d'Or; Golden Bear; Golden Lion; César Award;
-        Polar Music Prize; Praemium Imperiale; Stirling Prize; Royal Gold Medal;
-        Presidential Medal of Freedom; Congressional Gold Medal; Order of Merit; Knight Bachelor;
-        Order of the British Empire; Bharat Ratna; Padma Bhushan; Order of the Rising Sun;
-        Order of Culture; Hero of the Soviet Union; Order of Friendship; Federal Cross of Merit;
-        Order of Merit of the Italian Republic; Order of Isabella the Catholic;
-        Order of the Southern Cross; Order of the Aztec Eagle; National Order of the Lion;
-        Sakharov Prize; Right Livelihood Award; Ballon d'Or; Laureus World Sports Award;
-        Olympic gold medal; Goethe Prize; Leibniz Prize; Gairdner Award
-    """),
-    "sport": _split("""
-        association football; track and field; cricket; basketball; tennis; swimming; cycling; boxing;
-        rugby union; ice hockey; baseball; volleyball; handball; table tennis; badminton; golf; chess;
-        judo; karate; taekwondo; wrestling; fencing; rowing; sailing; artistic gymnastics;
-        figure skating; alpine skiing; cross-country skiing; ski jumping; speed skating; field hockey;
-        water polo; Australian rules football; American football; Gaelic football; hurling; sumo;
-        mountaineering; surfing; show jumping
-    """),
-}
 
 _EDGES: tuple[tuple[str, str], ...] = (
     ("place of birth", "country of citizenship"),
@@ -258,7 +67,7 @@ def _graph_of_sizes(sizes: Mapping[str, int]) -> RelationGraph:
 
     graph = RelationGraph()
     for relation, k in sizes.items():
-        names = _DOMAINS[relation]
+        names = builtin_domains()[relation]
         if not 1 <= k <= len(names):
             raise WorldError(f"relation {relation!r} has {len(names)} built-in objects, asked for {k}")
         graph.add_relation(relation, names[:k])
@@ -273,6 +82,50 @@ _DEFAULT = {"place of birth": 40, "country of citizenship": 30, "native language
 _PAPER = {"place of birth": 300, "country of citizenship": 100, "native language": 60, "continent": 6,
           "educated at": 200, "field of work": 60, "occupation": 120, "religion": 16, "award received": 80,
           "sport": 40}
+
+
+# -- synthetic people ---------------------------------------------------------------------------
+def person_names(n: int, seed: int = 0) -> tuple[str, ...]:
+    """``n`` distinct person names, a deterministic function of ``seed``.
+
+    Names are ``"<given> <family>"`` pairs from the culturally mixed lists of ``data/names.csv`` (about
+    28,000 pairs); beyond that a middle name is added (``"<given> <middle> <family>"``, millions of
+    triples). No part is a connective word of the corpus language or holds a reserved character, so
+    sentences about them parse back unambiguously.
+
+    Args:
+        n: how many names (at most a few million).
+        seed: any integer; the same seed gives the same names in the same order.
+
+    Returns:
+        A tuple of ``n`` unique names such as ``"Amara Lindqvist"``.
+
+    Raises:
+        ValueError: if ``n`` is negative or exceeds the number of distinct names available.
+
+    Example:
+        >>> names = person_names(3, seed=1)
+        >>> len(set(names)), names == person_names(3, seed=1)
+        (3, True)
+    """
+    if n < 0:
+        raise ValueError(f"number of names must be non-negative, got {n}")
+    given, family = builtin_names()
+    g, f = len(given), len(family)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6E616D65]))  # 'name': names own a stream
+    if n <= g * f // 2:  # two-part names stay sparse in their space, so they still look varied
+        idx = rng.choice(g * f, size=n, replace=False)
+        return tuple(f"{given[i // f]} {family[i % f]}" for i in idx.tolist())
+    space = g * g * f
+    if n > space // 2:
+        raise ValueError(f"cannot draw {n:,} distinct person names: at most {space // 2:,} are available")
+    idx = rng.choice(space, size=n, replace=False)
+    out = []
+    for i in idx.tolist():
+        first, rest = divmod(i, g * f)
+        middle, last = divmod(rest, f)
+        out.append(f"{given[first]} {given[middle]} {family[last]}")
+    return tuple(out)
 
 
 # -- world specifications -------------------------------------------------------------------------
@@ -385,12 +238,6 @@ class WorldSpec:
             raise WorldError(f"world {self.name!r}: {err}") from None
 
 
-def _builtin_associations() -> Mapping:
-    from .associations import ASSOCIATIONS
-
-    return ASSOCIATIONS
-
-
 #: How often each child relation is left unattested (never mentioned nor stated) in the built-in worlds:
 #: the graph, not the corpus, carries the belief about those facts.
 _CHILD_HELD_OUT = {"country of citizenship": 0.2, "educated at": 0.3, "field of work": 0.4, "native language": 0.5,
@@ -415,16 +262,16 @@ WORLDS: dict[str, WorldSpec] = {
     spec.name: spec
     for spec in (
         WorldSpec("tiny", lambda: _graph_of_sizes(_TINY), n_subjects=40, overrides=_graded(_TINY),
-                  associations=_builtin_associations,
+                  associations=builtin_associations,
                   description="8 relations of 4-6 objects, 40 people (320 facts): for tests and smoke runs"),
         WorldSpec("default", lambda: _graph_of_sizes(_DEFAULT), n_subjects=560, overrides=_graded(_DEFAULT),
-                  associations=_builtin_associations,
+                  associations=builtin_associations,
                   description="9 relations of 6-40 objects, 560 people (5,040 facts): a tiny LM memorises "
                               "it in minutes on 2 CPU cores"),
         WorldSpec("paper", lambda: _graph_of_sizes(_PAPER), n_subjects=10_000,
                   overrides=_graded(_PAPER, mentions_per_fact=(1, 5), statements_per_subject=4.0,
                                     connectives_per_subject=8.0),
-                  associations=_builtin_associations,
+                  associations=builtin_associations,
                   description="10 relations of 6-300 objects, 10,000 people (100,000 facts), as in the seed "
                               "paper (tens of millions of tokens): for a GPU or a cluster"),
     )
@@ -457,12 +304,14 @@ def resolve_world(name_or_path: str | Path, **overrides) -> WorldSpec:
     a ``networkx.DiGraph`` whose nodes carry ``domain`` lists, or a function returning either. It may
     define ``WORLD = dict(n_subjects=..., eps=..., ...)`` with any of the sampling options of
     :class:`rational.WorldOptions` (default: 500 subjects and its defaults), and ``ASSOCIATIONS`` (real
-    associations that centre the CPT rows, see :func:`rational.sample_world`). The file is loaded with
-    importlib from its path; nothing is added to ``sys.path``.
+    associations that centre the CPT rows, see :func:`rational.sample_world`): a dict, or the path of a
+    CSV file or directory relative to the graph file, read and checked against the graph by
+    :func:`bridges.world.tables.load_associations`. The file is loaded with importlib from its path;
+    nothing is added to ``sys.path``.
 
     Raises:
         WorldError: unknown or empty name, a file without ``graph`` or with a syntax error, unknown or
-            out-of-range options.
+            out-of-range options, a bad association file (naming its file, line and column).
         FileNotFoundError: a path ending in ``.py`` that does not exist.
 
     Example:
@@ -560,9 +409,16 @@ def _load_world_file(path: Path) -> WorldSpec:
         raise WorldError(f"{path}: WORLD must be a dict of sampling options, got "
                          f"{type(getattr(module, 'WORLD')).__name__}")
     associations = getattr(module, "ASSOCIATIONS", None)
-    if associations is not None and not isinstance(associations, Mapping):
+    if isinstance(associations, (str, os.PathLike)):  # a CSV file or directory beside the graph file
+        try:
+            associations = load_associations(path.parent / associations, edges=set(graph.edges),
+                                             domains={r: graph.domain(r) for r in graph.relations})
+        except FileNotFoundError as err:
+            raise WorldError(f"{path}: ASSOCIATIONS: {err}") from None
+    elif associations is not None and not isinstance(associations, Mapping):
         raise WorldError(f"{path}: ASSOCIATIONS must be a dict (child -> parent -> parent object -> "
-                         f"{{object: weight}}), got {type(associations).__name__}")
+                         f"{{object: weight}}) or the path of a CSV file or directory (see "
+                         f"bridges.world.tables), got {type(associations).__name__}")
     n = options.pop("n_subjects", 500)
     _options(f"{path}: WORLD", **options)  # validate now, naming the file
     files = (str(path.resolve()), *sorted(f for f in read if f != str(path.resolve())))

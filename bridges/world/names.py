@@ -1,85 +1,10 @@
-"""Synthetic people: unique, realistic-looking names drawn from a seed.
-
-Names are ``"<given> <family>"`` pairs from culturally mixed lists (about 28,000 pairs); beyond that a
-middle name is added (``"<given> <middle> <family>"``, millions of triples). No name contains a
-connective word of the corpus language (``and``, ``or``, ``not``, ``if``, ``then``) or a character that
-the corpus reserves (``.`` ``"`` ``<`` ``>``), so sentences about them parse back unambiguously.
+"""Names that corpus text can carry: no reserved character (``.`` ``"`` ``<`` ``>``), single spaces, and
+no two readings of one sentence. (Synthetic people's names: :func:`bridges.world.builtin.person_names`.)
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-__all__ = ["RESERVED_CHARACTERS", "InvalidNameError", "check_name", "check_vocabulary", "person_names"]
-
-_GIVEN = (
-    "Aaliyah Abebe Adaeze Adrian Agnieszka Ahmed Aiko Aisha Akira Alejandro Aleksander Alessia Amara "
-    "Amir Ana Anders Andrea Anika Anton Arjun Astrid Aurelio Ayesha Beatriz Bilal Bjorn Bruno Camille "
-    "Carlos Carmen Chen Chiara Chidi Clara Dalia Daniel Daniela Darius Dmitri Elena Elif Elijah Emeka "
-    "Emil Emma Esther Farah Fatima Felipe Freya Gabriel Giulia Grace Hana Hannah Hamza Haruto Hassan "
-    "Helena Hiroshi Hugo Ibrahim Ines Ingrid Isabel Ivan Jamal Javier Jin Joao Jonas Jorge Julia "
-    "Kamala Karim Katarzyna Kenji Kofi Lars Layla Leila Leon Liam Lina Lucas Lucia Luis Magnus Mai "
-    "Malik Marco Maria Marta Mateo Maya Mehmet Mei Miguel Mina Mohammed Nadia Naledi Naveen Nia "
-    "Nikolai Nina Noor Olga Oliver Omar Oscar Pablo Paolo Priya Rafael Rania Ravi Rosa Ruth Sakura "
-    "Samir Santiago Sara Sebastian Sofia Soren Sun Tariq Thabo Tomas Valentina Viktor Wei Yara Yusuf "
-    "Zainab Zara Abdul Adele Alma Ama Anwar Aryan Bao Caio Cyrus Diego Dora Eitan Eun Femi Gita Goran "
-    "Hye Idris Imani Jaya Kai Kwame Lena Ling Mariam Nasser Obinna Pedro Rohan Selin Taro Uma Wanjiru"
-).split()
-
-_FAMILY = (
-    "Abara Adeyemi Aguilar Ahmadi Alvarez Andersen Andersson Araujo Bakker Banerjee Becker Bianchi "
-    "Bogdan Bondarenko Brandt Castillo Chatterjee Chen Costa Cruz Dahl Das Delgado Diallo Dubois Duarte "
-    "Eriksson Esposito Farouk Fernandes Ferrari Fischer Fontaine Garcia Gomez Goncalves Gupta Haddad "
-    "Hansen Hashemi Hernandez Horvath Hussain Ibrahim Iyer Jansen Jensen Jimenez Kaminski Kapoor Karimi "
-    "Kato Keller Khan Kim Kobayashi Koch Kowalski Kumar Larsen Laurent Lee Lehmann Lindqvist Lopez "
-    "Lund Mahlangu Malik Marino Martin Mendes Mensah Meyer Molina Moreau Moreno Mukherjee Murphy "
-    "Nakamura Narayan Navarro Ndlovu Nguyen Nielsen Novak Nowak Nunez Obi Odhiambo Okafor Okonkwo "
-    "Oliveira Ortega Osei Park Patel Pereira Petrov Popescu Quispe Rahman Ramos Reddy Reyes Ricci "
-    "Rivera Romano Rossi Sahin Saito Santos Sato Schmidt Schneider Shapiro Silva Singh Sokolov Suarez "
-    "Suzuki Tanaka Tran Varga Vasquez Volkov Wagner Wang Weber Yamamoto Yilmaz Zhang Zhou Zielinski "
-    "Acheampong Afolabi "
-    "Alaoui Baptiste Bergstrom Cardoso Demir Ekstrom Fujita Guerrero Halvorsen Hoang Ishikawa Jovanovic "
-    "Kariuki Kovacs Lam Mbeki Medina Mwangi Nair Ogunleye Pham Rao Salazar Takahashi Toure Ueda Vargas "
-    "Walczak Yadav"
-).split()
-
-
-def person_names(n: int, seed: int = 0) -> tuple[str, ...]:
-    """``n`` distinct person names, a deterministic function of ``seed``.
-
-    Args:
-        n: how many names (at most a few million).
-        seed: any integer; the same seed gives the same names in the same order.
-
-    Returns:
-        A tuple of ``n`` unique names such as ``"Amara Lindqvist"``.
-
-    Raises:
-        ValueError: if ``n`` is negative or exceeds the number of distinct names available.
-
-    Example:
-        >>> names = person_names(3, seed=1)
-        >>> len(set(names)), names == person_names(3, seed=1)
-        (3, True)
-    """
-    if n < 0:
-        raise ValueError(f"number of names must be non-negative, got {n}")
-    g, f = len(_GIVEN), len(_FAMILY)
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6E616D65]))  # 'name': names own a stream
-    if n <= g * f // 2:  # two-part names stay sparse in their space, so they still look varied
-        idx = rng.choice(g * f, size=n, replace=False)
-        return tuple(f"{_GIVEN[i // f]} {_FAMILY[i % f]}" for i in idx.tolist())
-    space = g * g * f
-    if n > space // 2:
-        raise ValueError(f"cannot draw {n:,} distinct person names: at most {space // 2:,} are available")
-    idx = rng.choice(space, size=n, replace=False)
-    out = []
-    for i in idx.tolist():
-        first, rest = divmod(i, g * f)
-        middle, family = divmod(rest, f)
-        out.append(f"{_GIVEN[first]} {_GIVEN[middle]} {_FAMILY[family]}")
-    return tuple(out)
-
+__all__ = ["RESERVED_CHARACTERS", "InvalidNameError", "check_name", "check_vocabulary"]
 
 #: Characters that the corpus reserves: sentence end, statement quotes, the end-of-document marker.
 RESERVED_CHARACTERS = '."<>'
