@@ -411,8 +411,10 @@ def _load_world_file(path: Path) -> WorldSpec:
     associations = getattr(module, "ASSOCIATIONS", None)
     if isinstance(associations, (str, os.PathLike)):  # a CSV file or directory beside the graph file
         try:
-            associations = load_associations(path.parent / associations, edges=set(graph.edges),
-                                             domains={r: graph.domain(r) for r in graph.relations})
+            with _reading() as also:  # the association file is part of the world: stamped with the graph file
+                associations = load_associations(path.parent / associations, edges=set(graph.edges),
+                                                 domains={r: graph.domain(r) for r in graph.relations})
+            read |= also
         except FileNotFoundError as err:
             raise WorldError(f"{path}: ASSOCIATIONS: {err}") from None
     elif associations is not None and not isinstance(associations, Mapping):
