@@ -240,6 +240,62 @@ def _train_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _edit_arguments(parser: argparse.ArgumentParser) -> None:
+    add_run_arguments(parser)
+    parser.add_argument("--method", default="lora", help="a registered edit method (default: %(default)s)")
+    parser.add_argument("--request", action="append", default=[], metavar="'S | R | O'",
+                        help="an edit request 'subject | relation | object' (repeatable)")
+    parser.add_argument("--requests-file", default=None, metavar="FILE",
+                        help="a JSON list of {subject, relation, obj} (or a run's requests/requests.json)")
+    parser.add_argument("--out", required=True, help="where to save the edited model (a model directory)")
+    parser.add_argument("--sequential", action="store_true", help="one edit after another (default: one edit of "
+                                                                  "all the requests)")
+    parser.add_argument("--adapter", action="store_true", help="save a LoRA edit's adapter alone (apply it to the "
+                                                               "run's model with lm.load_adapter)")
+
+
+def _edit_run(args: argparse.Namespace) -> int:
+    from .run.keep import parse_requests, save_edit
+
+    settings = config_from_args(args)
+    out = save_edit(args.run, settings, args.method, parse_requests(args.request, args.requests_file), args.out,
+                    sequential=args.sequential, adapter=args.adapter)
+    for text, a, b in zip(out["requests"], out["p_before"], out["p_after"]):
+        print(f"edit: {text}: P {a:.3f} -> {b:.3f}")
+    print(f"edit: saved in {args.out} (load it with lm.load; judge it with python -m bridges judge --model "
+          f"{args.out} ...)")
+    return 0
+
+
+def _judge_arguments(parser: argparse.ArgumentParser) -> None:
+    add_run_arguments(parser)
+    parser.add_argument("--model", required=True, help="a model directory edited from the run's LM (here or with "
+                                                       "another tool: transformers' save_pretrained layout)")
+    parser.add_argument("--request", action="append", default=[], metavar="'S | R | O'",
+                        help="an edit request the model was edited with (repeatable, in order)")
+    parser.add_argument("--requests-file", default=None, metavar="FILE",
+                        help="a JSON list of {subject, relation, obj} (or a run's requests/requests.json)")
+
+
+def _judge_run(args: argparse.Namespace) -> int:
+    from .run.keep import judge_model, parse_requests
+
+    settings = config_from_args(args)
+    out = judge_model(args.run, settings, args.model, parse_requests(args.request, args.requests_file))
+
+    def fmt(x):
+        return "-" if x is None else (f"{x:.3f}" if isinstance(x, float) else
+                                      ("-" if x.get("mean") is None else f"{x['mean']:.3f}"))
+
+    print(f"judge: {args.model} against the rational agent ({settings.evaluate.rules[0]}) after the same "
+          f"{out['edits']} edit(s)")
+    for key, what in (("efficacy", "P(requested object)"), ("downstream_shift", "downstream shift captured"),
+                      ("other_accuracy", "other people's accuracy"), ("coherence_violation", "mean axiom violation")):
+        if key in out:
+            print(f"  {what:<28}{fmt(out[key]):>8}")
+    return 0
+
+
 def _register_stages() -> None:
     from .run.stages import STAGES
 
@@ -254,6 +310,10 @@ def _register_stages() -> None:
             register_command(st.name, help=st.help, add_arguments=add_run_arguments, run=_stage_run(st.name))
     register_command("run", help="every stage in order, skipping those that are up to date (the main command)",
                      add_arguments=add_run_arguments, run=_stage_run("run"))
+    register_command("edit", help="edit the run's LM with a method and save the edited model (--out DIR)",
+                     add_arguments=_edit_arguments, run=_edit_run)
+    register_command("judge", help="judge a model edited elsewhere against the rational agent after the same requests",
+                     add_arguments=_judge_arguments, run=_judge_run)
 
 
 _register_stages()

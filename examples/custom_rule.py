@@ -36,6 +36,7 @@ def main(argv=None) -> None:
             "train": {"epochs": 2, "progress": False, "compile": False,  # compiling pays off on long runs only
                       "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
             "evaluate": {"n_requests": 3, "methods": ["context"], "rules": ["bayes", "halfway"]},
+            "sequential": {"n_edits": 0},
             "report": {"trace_requests": 0},
         }
     config = bridges.RunConfig().merged(sections, "custom_rule.py")

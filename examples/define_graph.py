@@ -46,6 +46,7 @@ def main(argv=None) -> None:
                       "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
             "evaluate": {"n_requests": 3, "methods": ["lora", "context"], "rules": ["bayes", "jeffrey"]},
             "edit": {"lora": {"steps": 3}},
+            "sequential": {"n_edits": 4, "checkpoints": [1, 4], "methods": ["lora"], "batch_methods": []},
             "report": {"trace_requests": 1, "trace_points": 3},
         }
     config = bridges.RunConfig().merged(sections, "define_graph.py")

@@ -28,6 +28,7 @@ TINY = {
               "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
     "edit": {"lora": {"rank": 1, "target_modules": ["down_proj"], "steps": 4, "lr": 1e-4}},
     "evaluate": {"n_requests": 2, "methods": ["lora"], "rules": ["bayes"]},
+    "sequential": {"n_edits": 0},
     "report": {"trace_requests": 1, "trace_points": 3},
 }
 

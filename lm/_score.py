@@ -534,7 +534,7 @@ class LanguageModel:
 
 
 def load(directory: str | os.PathLike, device: str | torch.device | None = None,
-         bf16: bool = False) -> LanguageModel:
+         bf16: bool = False, tokenizer: WordTokenizer | None = None) -> LanguageModel:
     """Load a model written by :func:`lm.train_from_corpus` or :meth:`LanguageModel.save`, offline.
 
     Args:
@@ -542,10 +542,13 @@ def load(directory: str | os.PathLike, device: str | torch.device | None = None,
             or a training output directory (its ``model/`` subdirectory is used).
         device: where to put the weights (default: CPU).
         bf16: score under bf16 autocast (see :class:`LanguageModel`).
+        tokenizer: the tokenizer the model must use (a model edited elsewhere, saved by ``transformers``'
+            ``save_pretrained`` alone, has none of its own: this one is used, and the vocabulary sizes
+            must agree); a directory that has its own must hold exactly this one.
 
     Raises:
-        CheckpointError: missing or corrupt files, or a tokenizer that is not the one the model was
-            trained with (its fingerprint is recorded in ``lm_config.json``).
+        CheckpointError: missing or corrupt files, a tokenizer that is not the one the model was trained
+            with (its fingerprint is recorded in ``lm_config.json``), or not ``tokenizer``.
 
     Example:
         >>> import lm, tempfile
@@ -560,6 +563,13 @@ def load(directory: str | os.PathLike, device: str | torch.device | None = None,
         path = path / "model"
     if not path.is_dir():
         raise CheckpointError(f"no model directory at {path}")
+    if tokenizer is not None and not (path / TOKENIZER_FILE).is_file():  # a transformers directory alone
+        if not (path / "config.json").is_file():
+            raise CheckpointError(f"{path} is not a model directory: config.json is missing")
+        model = load_weights(path)
+        if device is not None:
+            model.to(device)
+        return LanguageModel(model, tokenizer, meta={"tokenizer_sha256": tokenizer.fingerprint()}, bf16=bf16)
     for name in ("config.json", TOKENIZER_FILE, LM_CONFIG_FILE):
         if not (path / name).is_file():
             raise CheckpointError(f"{path} is not a model directory: {name} is missing")
@@ -571,6 +581,10 @@ def load(directory: str | os.PathLike, device: str | torch.device | None = None,
     if meta.get("tokenizer_sha256") not in (None, tok.fingerprint()):
         raise CheckpointError(f"{path / TOKENIZER_FILE} is not the tokenizer this model was trained with "
                               "(its fingerprint differs from the one in lm_config.json)")
+    if tokenizer is not None and tok.fingerprint() != tokenizer.fingerprint():
+        raise CheckpointError(f"{path} holds a model of another tokenizer ({tok.vocab_size:,} words, fingerprint "
+                              f"{tok.fingerprint()[:12]}) than the one expected ({tokenizer.vocab_size:,} words, "
+                              f"{tokenizer.fingerprint()[:12]}): it was not trained or edited from this model")
     model = load_weights(path)
     if device is not None:
         model.to(device)

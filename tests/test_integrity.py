@@ -30,6 +30,7 @@ TINY = {
               "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
     "edit": {"lora": {"steps": 2}},
     "evaluate": {"n_requests": 2, "methods": ["lora"], "rules": ["bayes"], "other_subjects": 1},
+    "sequential": {"n_edits": 0},
     "report": {"trace_requests": 0, "plots": False},
 }
 

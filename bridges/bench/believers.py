@@ -360,7 +360,24 @@ class LMBeliever:
 
         torch.manual_seed(seed)
         edited = lm.edit(self.model, self.method, [self.taught(request, seed)], self.config)
-        return LMBeliever(edited, self.domains, self.method, self.config, self.name)
+        return LMBeliever(edited, self.domains, self.method, self.config, self.name, self.teacher)
+
+    def edit_together(self, requests: Sequence[EditRequest], seed: int = 0) -> LMBeliever:
+        """All ``requests`` in ONE edit (for LoRA: one adapter trained on all of them)."""
+        import lm
+        import torch
+
+        torch.manual_seed(seed)
+        edited = lm.edit(self.model, self.method, [self.taught(r, seed) for r in requests], self.config)
+        return LMBeliever(edited, self.domains, self.method, self.config, self.name, self.teacher)
+
+    def taught_by(self, reference: Believer) -> LMBeliever:
+        """The same LM and method, its teacher's reference replaced (no teacher, no change)."""
+        import dataclasses
+
+        if self.teacher is None or not self.registration.teacher:
+            return self
+        return dataclasses.replace(self, teacher=dataclasses.replace(self.teacher, reference=reference))
 
     def edit_many(self, requests: Sequence[EditRequest], seeds: Sequence[int]):
         """Independent edits of every request, trained in one batch where the method is batched and scored in

@@ -17,8 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["BatchEditor", "Believer", "EditRequest", "Edited", "EditedList", "Generator", "MentionPredictor", "StepTracer",
-           "edit_all"]
+__all__ = ["BatchEditor", "Believer", "EditRequest", "Edited", "EditedList", "Generator", "JointEditor", "MentionPredictor",
+           "StepTracer", "Taught", "edit_all"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,23 @@ class StepTracer(Protocol):
     [[P after each traced step] per request]}``), or None for an edit without steps."""
 
     def trace(self, requests: Sequence[EditRequest], seeds: Sequence[int], points: int) -> dict | None: ...
+
+
+@runtime_checkable
+class Taught(Protocol):
+    """An agent whose edits are taught by a reference agent's post-edit beliefs (the LM under a method
+    registered with a teacher): ``taught_by(reference)`` is the same agent taught by ``reference`` (sequential
+    editing teaches each edit by the rational agent as it stands after the earlier ones)."""
+
+    def taught_by(self, reference: Believer) -> Believer: ...
+
+
+@runtime_checkable
+class JointEditor(Protocol):
+    """An agent that takes many requests in ONE edit (a LoRA trained on all of them, MEMIT's single update):
+    ``edit_together(requests, seed)`` (sequential editing's batch mode)."""
+
+    def edit_together(self, requests: Sequence[EditRequest], seed: int = 0) -> Believer: ...
 
 
 class EditedList:

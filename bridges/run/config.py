@@ -19,6 +19,7 @@ section             dataclass (handed down as is)
 ``[teacher]``       :class:`bridges.TeacherSettings` (for edit methods registered with a teacher)
 ``[edit.METHOD]``   the method's registered config class (``lm.LoraEditConfig``, ...)
 ``[evaluate]``      :class:`bridges.EvaluateConfig`
+``[sequential]``    :class:`bridges.SequentialConfig`
 ``[report]``        :class:`ReportConfig`
 ==================  =======================================================================
 """
@@ -42,6 +43,7 @@ from typing import Any
 
 from ..bench.believers import TeacherSettings
 from ..bench.evaluate import EvaluateConfig
+from ..bench.sequential import SequentialConfig
 from ..corpus.format import CorpusConfig
 
 __all__ = ["FitConfig", "PipelineError", "ReportConfig", "RunConfig", "RunSection", "Settings", "TrainSection",
@@ -194,6 +196,7 @@ def _defaults() -> dict[str, dict[str, Any]]:
         "teacher": _plain(TeacherSettings),
         "edit": {},  # per method: fields of its config dataclass ([edit.lora], [edit.ft], ...)
         "evaluate": _plain(EvaluateConfig),
+        "sequential": _plain(SequentialConfig),
         "report": _plain(ReportConfig),
     }
 
@@ -242,6 +245,7 @@ class Settings:
     teacher: TeacherSettings
     edit: Mapping[str, Any]  # method -> its config instance (every evaluated method and every [edit.X])
     evaluate: EvaluateConfig
+    sequential: SequentialConfig
     report: ReportConfig
     sections: Mapping[str, Mapping[str, Any]]  # the plain TOML data (recorded in results.json)
     spec: Any = dataclasses.field(default=None, compare=False)  # bridges.WorldSpec, resolved once
@@ -326,8 +330,10 @@ class RunConfig:
         fit = _build(FitConfig, self["fit"], f"{source}: [fit]")
         teacher = _build(TeacherSettings, self["teacher"], f"{source}: [teacher]")
         evaluate = _build(EvaluateConfig, self["evaluate"], f"{source}: [evaluate]")
+        sequential = _build(SequentialConfig, self["sequential"], f"{source}: [sequential]")
         report = _build(ReportConfig, self["report"], f"{source}: [report]")
-        for where, rule in [*((f"[evaluate] rules", r) for r in evaluate.rules), ("[teacher] rule", teacher.rule)]:
+        for where, rule in [*(("[evaluate] rules", r) for r in evaluate.rules), ("[teacher] rule", teacher.rule),
+                            *(("[sequential] rules", r) for r in sequential.rules)]:
             if rule not in rational.rules():
                 raise PipelineError(f"{source}: {where}: unknown update rule {rule!r}; registered: "
                                     f"{list(rational.rules())} (a rule of your own: --import its module)")
@@ -336,10 +342,10 @@ class RunConfig:
             raise PipelineError(f"{source}: [edit.rational] {moved[0]}: the teacher's settings moved to [teacher] "
                                 f"({', '.join(f.name for f in dataclasses.fields(TeacherSettings))})")
         edit = {}
-        for method in dict.fromkeys([*evaluate.methods, *self["edit"]]):
+        for method in dict.fromkeys([*evaluate.methods, *sequential.methods, *sequential.batch_methods, *self["edit"]]):
             if method not in lm.edit_methods():
-                raise PipelineError(f"{source}: unknown edit method {method!r} (in [evaluate] methods or "
-                                    f"[edit.{method}]); registered: {list(lm.edit_methods())} (a method of your "
+                raise PipelineError(f"{source}: unknown edit method {method!r} (in [evaluate] methods, [sequential] "
+                                    f"methods or [edit.{method}]); registered: {list(lm.edit_methods())} (a method of your "
                                     "own: --import its module)")
             cls = lm.get_edit_method(method).config_cls
             edit[method] = _build(cls, self["edit"].get(method, {}), f"{source}: [edit.{method}]")
@@ -349,7 +355,7 @@ class RunConfig:
                     check(edit[method], train.model)
                 except lm.LMError as err:
                     raise PipelineError(f"{source}: [edit.{method}]: {err}") from None
-        return Settings(run, world, corpus, train, fit, teacher, edit, evaluate, report,
+        return Settings(run, world, corpus, train, fit, teacher, edit, evaluate, sequential, report,
                         json.loads(json.dumps(self.sections)), spec)
 
     def _world(self, source: str):

@@ -8,20 +8,22 @@ corpus    world/world.json                     corpus/corpus.jsonl, corpus/metad
 fit       corpus/                              fit/posterior.json, fit/posterior.npz
 train     corpus/                              train/model/, train/metrics.json (+ checkpoint/)
 requests  world, train/model, fit              requests/requests.json, requests/beliefs.npz
-evaluate  world, train/model, fit, requests    evaluate/results.json, evaluate/traces.json, results.json
-report    evaluate/                            report/table.txt and the PNG plots
+evaluate    world, train/model, fit, requests  evaluate/results.json, evaluate/traces.json, results.json
+sequential  world, train/model, fit            sequential/results.json
+report      evaluate/, sequential/             report/table.txt and the PNG plots
 ========  ===================================  ==================================================
 
 The agent is fitted before the LM is trained: it takes a second, and with it the pipeline checks that the
 world can give the edit requests asked for before an expensive training run (``requests.check_supply``).
 """
 
-from . import corpus, evaluate, fit, report, requests, train, world
+from . import corpus, evaluate, fit, report, requests, sequential, train, world
 
 __all__ = ["STAGES", "by_name"]
 
 #: The stages in pipeline order.
-STAGES = (world.STAGE, corpus.STAGE, fit.STAGE, train.STAGE, requests.STAGE, evaluate.STAGE, report.STAGE)
+STAGES = (world.STAGE, corpus.STAGE, fit.STAGE, train.STAGE, requests.STAGE, evaluate.STAGE, sequential.STAGE,
+          report.STAGE)
 
 
 def by_name() -> dict:
