@@ -202,11 +202,32 @@ def _defaults() -> dict[str, dict[str, Any]]:
 
 
 # -- the user's code -------------------------------------------------------------------------------------------
+def _import_path(path: Path) -> types.ModuleType:
+    """A module loaded from a ``.py`` file (once per process: under a name derived from its resolved path)."""
+    import hashlib
+    import importlib.util
+
+    name = f"_bridges_user_{path.stem}_{hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"{path} is not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
 def import_user_modules(names, where: str = "[run] imports") -> list[types.ModuleType]:
     """Import the user's modules (where their rules and edit methods register); errors name the module.
 
-    The current directory is searched first (as ``python -m`` does), so ``--import my_rules`` finds
-    ``./my_rules.py``.
+    A name is a module (``my_rules``, ``examples.custom_edit``: the current directory is searched first, as
+    ``python -m`` does) or the path of a ``.py`` file.
 
     Example:
         >>> [m.__name__ for m in import_user_modules(["json"])]
@@ -217,6 +238,11 @@ def import_user_modules(names, where: str = "[run] imports") -> list[types.Modul
     modules = []
     for name in names:
         try:
+            if name.endswith(".py"):
+                if not Path(name).is_file():
+                    raise ModuleNotFoundError(f"no file {name}")
+                modules.append(_import_path(Path(name)))
+                continue
             modules.append(importlib.import_module(name))
         except ModuleNotFoundError as err:
             raise PipelineError(f"{where}: cannot import {name!r} ({err}); give a module name importable from "

@@ -144,13 +144,13 @@ def _die_with_parent(parent: int) -> None:
 
 
 def load_user_code(modules: list[str]) -> None:
-    """Import the user's modules; a ``.py`` path is a graph file, loaded as the world loader loads it (its
-    registrations are what a helper process needs from it)."""
+    """Import the user's modules; an entry ``world:PATH`` is a graph file, loaded as the world loader loads
+    it (its registrations are what a helper process needs from it)."""
     from ..world.builtin import resolve_world
 
     for m in modules:
-        if m.endswith(".py"):
-            resolve_world(m)
+        if m.startswith("world:"):
+            resolve_world(m[len("world:"):])
         else:
             import_user_modules([m], "evaluate worker")
 
@@ -169,8 +169,8 @@ def user_code(settings, processes: int) -> list[str]:
     out = list(settings.run.imports)
     for what, fn in used:
         module = getattr(fn, "__module__", None) or ""
-        if module.startswith("_bridges_world_") and settings.world.name not in out:
-            out.append(settings.world.name)
+        if module.startswith("_bridges_world_") and f"world:{settings.world.name}" not in out:
+            out.append(f"world:{settings.world.name}")
         elif module == "__main__" and not getattr(sys.modules.get("__main__"), "__file__", None) and processes > 1:
             raise PipelineError(f"{what} was registered in this session ({module}: python -c, a notebook or an "
                                 "interactive prompt), where the evaluate stage's helper processes cannot import it; "
