@@ -21,7 +21,8 @@ from ._infer import EvidenceArrays, Layout, encode
 from ._model import compile
 from ._posterior import FitInfo, Posterior, fit
 from ._rules import UpdateRule, get_rule, register_rule, rule_options, rules, update
-from ._store import load, read_header
+from ._load import load
+from ._store import read_header
 from ._world import World, WorldOptions, example_associations, example_graph, sample_world
 
 __all__ = [
