@@ -21,6 +21,15 @@ def _cell(v) -> str:
     return "-" if v is None else f"{v:.3f}"
 
 
+def _interval(entry: dict, key: str) -> str:
+    v = entry.get(key)
+    if not isinstance(v, dict) or v.get("mean") is None:
+        return "-"
+    if v.get("lo") is None:
+        return f"{v['mean']:.2f}"
+    return f"{v['mean']:.2f} [{v['lo']:.1f},{v['hi']:.1f}]"
+
+
 def render_sequential(seq: dict) -> str:
     """The table: for each agent (and each rule of the rational agent), each figure at each checkpoint."""
     if "agents" not in seq:
@@ -34,11 +43,14 @@ def render_sequential(seq: dict) -> str:
     for key, title in _FIGURES:
         if not any(key in e for at in rows.values() for e in at):
             continue
-        lines.append(f"  {title}")
-        lines.append(f"    {'agent':<{w}}" + "".join(f"{f'after {t}':>12}" for t in cps))
+        wide = key == "downstream_shift"  # few pairs after few edits: the slope's interval says how much it means
+        cw = 20 if wide else 12
+        lines.append(f"  {title}" + (" (95% interval, clustered by person)" if wide else ""))
+        lines.append(f"    {'agent':<{w}}" + "".join(f"{f'after {t}':>{cw}}" for t in cps))
         for n, at in rows.items():
             if any(key in e for e in at):
-                lines.append(f"    {n:<{w}}" + "".join(f"{_cell(_mean(e, key)):>12}" for e in at))
+                cells = [_interval(e, key) if wide else _cell(_mean(e, key)) for e in at]
+                lines.append(f"    {n:<{w}}" + "".join(f"{c:>{cw}}" for c in cells))
     effect = seq.get("order_effect", {})
     if effect:
         lines.append("  order: the rational agent's beliefs when the same edits come in reverse order move by at most "
@@ -63,8 +75,14 @@ def plot_sequential(seq: dict, out_dir: str | os.PathLike) -> Path | None:
     fig, axes = plt.subplots(1, len(figures), figsize=(3.6 * len(figures), 3.4), squeeze=False)
     for ax, (key, title) in zip(axes[0], figures):
         for n, a in seq["agents"].items():
-            ax.plot(cps, [_mean(e, key) for e in a["at"]], marker="o", label=n,
-                    ls=":" if a["mode"] == "batch" else "-")
+            line, = ax.plot(cps, [_mean(e, key) for e in a["at"]], marker="o", label=n,
+                            ls=":" if a["mode"] == "batch" else "-")
+            if key == "downstream_shift":  # its 95% interval: after few edits it rests on few people
+                ok = [(t, e[key]) for t, e in zip(cps, a["at"]) if isinstance(e.get(key), dict)
+                      and e[key].get("lo") is not None]
+                if ok:
+                    ax.fill_between([t for t, _ in ok], [v["lo"] for _, v in ok], [v["hi"] for _, v in ok],
+                                    color=line.get_color(), alpha=0.12)
         for n, r in seq["references"].items():
             if any(key in e for e in r["at"]):
                 ax.plot(cps, [_mean(e, key) for e in r["at"]], ls="--", color="black" if n.endswith(":bayes") else
