@@ -39,6 +39,7 @@ from .bench import (
     interval,
     knowledge,
     sample_requests,
+    tuning_people,
     summarise,
 )
 from ._io import (
@@ -121,6 +122,7 @@ __all__ = [
     "CASES",
     "GROUPS",
     "sample_requests",
+    "tuning_people",
     "evaluate",
     "interval",
     "summarise",

@@ -270,6 +270,23 @@ def test_a_saved_edit_scores_as_the_edited_model_and_can_be_judged(finished_run,
         save_edit(finished_run, settings, "context", requests, tmp_path / "ctx")
 
 
+def test_reported_requests_never_edit_the_tuning_people(finished_run):
+    """Defaults are tuned on requests about a fixed share of the people (bridges.tuning_people); the table
+    reports requests about the others only."""
+    data = json.loads((finished_run / "requests" / "requests.json").read_text())
+    world = bridges.load_world(finished_run / "world" / "world.json")
+    tuning = bridges.tuning_people(world, 0.25)
+    assert set(data["tuning_people"]) == tuning and len(tuning) == 6  # a quarter of 24 people
+    assert not {r["subject"] for r in data["requests"]} & tuning
+    # and a tuning set drawn as the tuning scripts draw it is disjoint from the reported requests
+    from bridges.bench.believers import BayesBeliever
+    agent = BayesBeliever(bridges.load_posterior(finished_run))
+    tuned = bridges.sample_requests(world, agent, bridges.EvaluateConfig(n_requests=6, seed=1, implication_share=0.5),
+                                    agent, subjects=tuning)
+    assert {r.subject for r in tuned} <= tuning
+    assert not {(r.subject, r.relation) for r in tuned} & {(r["subject"], r["relation"]) for r in data["requests"]}
+
+
 def test_the_sequential_stage_writes_its_table(finished_run):
     seq = json.loads((finished_run / "sequential" / "results.json").read_text())
     assert seq["checkpoints"] == [1, 4] and set(seq["agents"]) == {"lm:lora", "lm:lora (batch)"}

@@ -5,7 +5,7 @@ from .evaluate import CASES, EvaluateConfig, edit_seed, evaluate, total_variatio
 from .knowledge import knowledge
 from .protocol import (BatchEditor, Believer, EditedList, EditRequest, Generator, JointEditor, MentionPredictor,
                        StepTracer, Taught, edit_all)
-from .requests import check_request_supply, implication_supply, request_capacity, sample_requests
+from .requests import check_request_supply, implication_supply, request_capacity, sample_requests, tuning_people
 from .sequential import SequentialConfig, draw_sequence, order_effect, run_sequence
 from .summary import GRADED, GROUPS, interval, slope_through_origin, summarise
 
@@ -14,4 +14,4 @@ __all__ = ["CASES", "GRADED", "GROUPS", "BatchEditor", "BayesBeliever", "Believe
            "SequentialConfig", "StepTracer", "Taught", "TaughtRequest", "Teacher", "TeacherSettings",
            "check_request_supply", "draw_sequence", "edit_all", "edit_seed", "evaluate", "implication_supply", "interval",
            "knowledge", "order_effect", "request_capacity", "run_sequence", "sample_requests", "slope_through_origin",
-           "summarise", "total_variation"]
+           "summarise", "total_variation", "tuning_people"]

@@ -77,6 +77,8 @@ class EvaluateConfig:
     fixing_share: float = 0.5  # of the other requests: share asking for the true object where the LM is wrong
     min_shift: float = 0.2  # total variation that makes a downstream implication (and the downstream group)
     tries: int = 4  # objects tried per (subject, relation) pair when looking for an implication
+    tuning_share: float = 0.25  # people set aside for tuning edit methods (bridges.tuning_people): no reported
+    #                             request edits them (defaults are tuned on requests about them)
     rules: tuple[str, ...] = ("bayes", "observe", "jeffrey", "virtual")  # the rational agent's update rules
     #                                   (the first decides the downstream group: keep bayes first)
     methods: tuple[str, ...] = ("lora", "ft", "context", "rational")  # LM edit methods
@@ -102,6 +104,7 @@ class EvaluateConfig:
             ("fixing_share", _number(self.fixing_share) and 0 <= self.fixing_share <= 1, "a number in [0, 1]"),
             ("min_shift", _number(self.min_shift) and 0 < self.min_shift <= 1, "a number in (0, 1]"),
             ("tries", _count(self.tries) and self.tries >= 1, "a positive integer"),
+            ("tuning_share", _number(self.tuning_share) and 0 <= self.tuning_share < 1, "a number in [0, 1)"),
             ("rules", isinstance(self.rules, tuple) and len(self.rules) > 0
              and all(isinstance(x, str) for x in self.rules), "a non-empty list of rule names"),
             ("methods", isinstance(self.methods, tuple) and len(self.methods) > 0

@@ -9,9 +9,27 @@ import numpy as np
 from .evaluate import EvaluateConfig
 from .protocol import Believer, EditRequest
 
-__all__ = ["check_request_supply", "implication_supply", "request_capacity", "sample_requests"]
+__all__ = ["check_request_supply", "implication_supply", "request_capacity", "sample_requests", "tuning_people"]
 
 _BLOCK = 512  # (subject, relation) pairs whose top answers are scored together
+
+
+def tuning_people(world, share: float) -> frozenset[str]:
+    """The people set aside for tuning edit methods: a fixed ``share`` of the world's people (the same for every
+    request seed), whom the benchmark's reported requests never edit. Defaults are tuned on requests about
+    them (:func:`sample_requests` with ``subjects=tuning_people(...)``), and reported on the others.
+
+    Example:
+        >>> import bridges
+        >>> world = bridges.build_world("tiny", n_subjects=20)
+        >>> len(tuning_people(world, 0.25)), tuning_people(world, 0.25) == tuning_people(world, 0.25)
+        (5, True)
+    """
+    if not 0 <= share < 1:
+        raise ValueError(f"the tuning share must be in [0, 1), got {share!r}")
+    rng = np.random.default_rng([0x74756E65])  # 'tune': one stream, whatever the request seed
+    order = rng.permutation(len(world.subjects))
+    return frozenset(world.subjects[int(i)] for i in order[: int(round(share * len(world.subjects)))])
 
 
 def request_capacity(graph, n_subjects: int, n_requests: int) -> dict[str, int]:
@@ -64,7 +82,7 @@ def check_request_supply(graph, n_subjects: int, config: EvaluateConfig) -> None
                          "implication_share or n_requests")
 
 
-def implication_supply(world, reference: Believer, config: EvaluateConfig, needed: int) -> int:
+def implication_supply(world, reference: Believer, config: EvaluateConfig, needed: int, subjects=None) -> int:
     """How many implication requests the world gives, counted as :func:`sample_requests` looks for them but
     without a model under test (the reference's own top answer is the one excluded), stopping at ``needed``:
     the pipeline checks this before training, where a shortfall is cheap to report.
@@ -79,8 +97,9 @@ def implication_supply(world, reference: Believer, config: EvaluateConfig, neede
     rng = np.random.default_rng([config.seed, 0x737570])  # 'sup': its own stream
     g = world.graph
     rels = g.relations
-    pairs = [(s, r) for s in world.subjects for r in rels if nx.descendants(g, r)]
-    rounds = max(1, -(-config.n_requests // (len(world.subjects) * len(rels))))
+    people = list(world.subjects) if subjects is None else [s for s in world.subjects if s in set(subjects)]
+    pairs = [(s, r) for s in people for r in rels if nx.descendants(g, r)]
+    rounds = max(1, -(-config.n_requests // (len(people) * len(rels))))
     found = 0
     for k in rng.permutation(len(pairs)):
         s, r = pairs[int(k)]
@@ -106,8 +125,8 @@ def _shift(reference: Believer, request: EditRequest, downstream: list[tuple[str
     return max(0.5 * float(np.abs(a - b).sum()) for a, b in zip(pre, post))
 
 
-def sample_requests(world, model: Believer, config: EvaluateConfig, reference: Believer | None = None
-                    ) -> list[EditRequest]:
+def sample_requests(world, model: Believer, config: EvaluateConfig, reference: Believer | None = None,
+                    subjects=None) -> list[EditRequest]:
     """Draw ``n_requests`` edit requests that ``model`` does not already believe.
 
     1. ``implication_share`` of them have downstream implications: a (subject, relation) pair whose
@@ -127,6 +146,8 @@ def sample_requests(world, model: Believer, config: EvaluateConfig, reference: B
         config: how many requests of each kind, and the seed (the request fields of ``[evaluate]``).
         reference: the agent whose update decides implications (the rational agent under ``bayes``);
             needed when ``implication_share`` > 0.
+        subjects: the people whose facts may be edited (default: every person); the pipeline passes everyone
+            but the tuning people (:func:`tuning_people`), tuning scripts the tuning people alone.
 
     Raises:
         ValueError: the world cannot give that many requests (or implications), naming how many it gave.
@@ -139,11 +160,12 @@ def sample_requests(world, model: Believer, config: EvaluateConfig, reference: B
         >>> len(reqs), len({(r.subject, r.relation) for r in reqs})
         (6, 6)
     """
-    check_request_supply(world.graph, len(world.subjects), config)
+    people = list(world.subjects) if subjects is None else [s for s in world.subjects if s in set(subjects)]
+    check_request_supply(world.graph, len(people), config)
     rng = np.random.default_rng(config.seed)
     g = world.graph
     rels = g.relations
-    pairs = [(s, r) for s in world.subjects for r in rels]
+    pairs = [(s, r) for s in people for r in rels]
     order = rng.permutation(len(pairs))
     n_imp = int(round(config.implication_share * config.n_requests))
     if n_imp and reference is None:

@@ -56,7 +56,7 @@ def check_supply(run: Path, settings) -> None:
     enough are found or every candidate pair has been tried. Raises :class:`PipelineError` naming what the
     world gave."""
     from ...bench.believers import BayesBeliever
-    from ...bench.requests import implication_supply
+    from ...bench.requests import implication_supply, tuning_people
     from ...world.store import load_world
 
     e = settings.evaluate
@@ -64,7 +64,9 @@ def check_supply(run: Path, settings) -> None:
     if not n_imp:
         return
     world = load_world(run / "world" / "world.json")
-    found = implication_supply(world, BayesBeliever(load_posterior(run), e.rules[0]), e, n_imp)
+    tuning = tuning_people(world, e.tuning_share)
+    found = implication_supply(world, BayesBeliever(load_posterior(run), e.rules[0]), e, n_imp,
+                               subjects=[x for x in world.subjects if x not in tuning])
     if found < n_imp:
         raise PipelineError(f"[evaluate]: asked for {n_imp:,} edit requests with downstream implications "
                             f"(implication_share {e.implication_share} of {e.n_requests:,}), but this world has "
@@ -76,7 +78,7 @@ def _run(ctx: Context) -> None:
     import lm
 
     from ...bench.believers import BayesBeliever, LMBeliever, PostEditBeliefs
-    from ...bench.requests import sample_requests
+    from ...bench.requests import sample_requests, tuning_people
     from ...world.store import load_world
 
     s, e = ctx.settings, ctx.settings.evaluate
@@ -85,7 +87,9 @@ def _run(ctx: Context) -> None:
     model = lm.load(ctx.run / "train")
     domains = {r: world.graph.domain(r) for r in world.graph.relations}
     first = LMBeliever(model, domains, e.methods[0], s.edit[e.methods[0]])
-    requests = sample_requests(world, first, e, BayesBeliever(post, e.rules[0]))
+    tuning = tuning_people(world, e.tuning_share)
+    requests = sample_requests(world, first, e, BayesBeliever(post, e.rules[0]),
+                               subjects=[x for x in world.subjects if x not in tuning])
     # each method's calibrated settings and its rational counterpart
     methods, references, counterparts = {}, {}, {}
     for m, config in s.methods.items():
@@ -106,7 +110,7 @@ def _run(ctx: Context) -> None:
     stored.save(ctx.run / "requests" / "beliefs.npz")
     atomic_write_json(ctx.run / "requests" / "requests.json",
                       {"requests": [dataclasses.asdict(r) for r in requests], "methods": methods,
-                       "references": references, "counterparts": counterparts})
+                       "references": references, "counterparts": counterparts, "tuning_people": sorted(tuning)})
     n_imp = int(round(e.implication_share * e.n_requests))
     ctx.say(f"requests: {len(requests)} edit requests drawn ({n_imp} with downstream implications); the agent's "
             f"post-edit beliefs stored for {len(refs)} reference(s)"
