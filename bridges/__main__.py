@@ -1,4 +1,4 @@
-"""``python -m bridges``: the command line (see :mod:`bridges._cli`)."""
+"""``python -m bridges``: the command line (see :mod:`bridges.cli`)."""
 
 from bridges.cli import main
 

@@ -1,7 +1,7 @@
 """The command line (the only one): ``python -m bridges <command> ...``, one subcommand per pipeline stage.
 
-Subcommands live in a small registry; a stage (``train``, ``edit``, ``evaluate``, ``report``, ``run``)
-is added by one call, without touching the parser::
+Subcommands live in a small registry; a subcommand (a stage such as ``train`` or ``evaluate``, or ``run``,
+``edit``, ``judge``) is added by one call, without touching the parser::
 
     from bridges.cli import register_command
 

@@ -89,7 +89,7 @@ class RationalEditConfig(LoraEditConfig):
     Defaults: ``lora``'s adapter (rank 1 on every layer's down-projection) at twice its learning rate,
     25 steps, target weight 2.5, locality weight 4: tuned on the ``tiny`` model of the default world
     against the Bayesian agent's post-edit beliefs about the subject's 8 other relations, with 8 other
-    subjects' answers as anchors (README, "A rational edit method"). On 48 edits with downstream
+    subjects' answers as anchors (docs/results.md, "A rational edit method"). On 48 edits with downstream
     implications: downstream shift captured 0.88 (``lora`` 0.25), downstream MAE 0.024 (``lora`` 0.059),
     P(requested object) 0.993 (``lora`` 0.990), other subjects' accuracy 0.722 and 0.681 (``lora`` 0.722
     and 0.688); target weight 1 at lr 5e-3: 0.57; 3 at 5e-3: 0.69 with P(requested object) down to 0.89.

@@ -38,7 +38,8 @@ def attention(module, query: torch.Tensor, key: torch.Tensor, value: torch.Tenso
 
     Then it is computed as two matmuls and a softmax, which ``torch.compile`` fuses: on CPU, SDPA's
     flash-attention backward took 31% of a ``tiny`` training step (64 ms of 200 ms under bf16, head
-    dimension 32, 64 tokens); the explicit form runs the same step 1.4-1.6x faster (README, "Measured").
+    dimension 32, 64 tokens); the explicit form runs the same step 1.4-1.6x faster (measured 2026-11-25 on
+    the project's 2-core AMD EPYC; docs/lm.md).
     query: (B, H, Tq, Dh); key, value: (B, H_kv, Tk, Dh); ``attention_mask`` None (causal) or (B, 1, Tq, Tk)
     boolean (True = attend) or additive. Returns (B, Tq, H, Dh) and no attention weights.
 
@@ -108,7 +109,7 @@ class ModelConfig:
         return self.d_model // self.n_heads
 
 
-#: name -> size. ``tiny``: the CPU default (see README for its training figures); ``paper``: hidden 512,
+#: name -> size. ``tiny``: the CPU default (see docs/lm.md for its training figures); ``paper``: hidden 512,
 #: FFN 2048, 8 heads, 12 layers, the seed paper's 83M model (with its 32k vocabulary).
 PRESETS: dict[str, ModelConfig] = {
     "tiny": ModelConfig(d_model=192, n_layers=4, n_heads=6, d_ff=512),

@@ -223,7 +223,7 @@ class PostEditBeliefs:
 
 @dataclass(frozen=True)
 class TeacherSettings:
-    """[edit.rational] settings of the teacher (besides those of ``lm.RationalEditConfig``)."""
+    """[teacher]: the settings of the teacher of edit methods registered with one (``lm``'s ``rational``)."""
 
     rule: str = "bayes"  # the update rule whose post-edit beliefs the LM is taught
     min_shift: float = 0.0  # teach each other relation of the edited subject whose belief moves by at least this

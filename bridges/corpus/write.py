@@ -10,7 +10,7 @@ the same data:
 
 Each sentence ends with the token ``.`` (names never contain ``.``, ``"``, ``<`` or ``>``). A subject's
 sentences are shuffled and cut into documents of at most ``chunk`` sentences (joined by one space, ended
-by `` <eod>``); see :data:`bridges.DEFAULT_CHUNK` and README "Worlds and their corpus" for the layout's
+by `` <eod>``); see :data:`bridges.DEFAULT_CHUNK` and docs/corpus.md for the layout's
 effect on what the LM learns. This is done ``shuffles`` times with independent orders; **shuffle 0 is
 canonical**: its
 documents hold every item of evidence exactly once, and the other shuffles repeat the same multiset of

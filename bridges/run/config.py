@@ -414,7 +414,8 @@ class RunConfig:
 
 
 def load_config(path: str | os.PathLike | None, base: RunConfig | None = None) -> RunConfig:
-    """Defaults updated by a TOML file (sections run, world, corpus, train, fit, teacher, edit, evaluate, report).
+    """Defaults updated by a TOML file (sections run, world, corpus, train, fit, teacher, edit, evaluate,
+    sequential, report).
 
     Example:
         >>> import tempfile, pathlib

@@ -1,4 +1,5 @@
-"""The pipeline: world -> corpus -> fit -> train -> requests -> evaluate -> report, in one run directory.
+"""The pipeline: world -> corpus -> fit -> train -> requests -> evaluate -> sequential -> report, in one run
+directory.
 
 Each stage (:mod:`bridges.run.stages`) reads only its predecessors' files and writes its own into
 ``RUN/<stage>/`` atomically. It records in ``RUN/<stage>/stage.json`` a stamp (a hash of its settings, of

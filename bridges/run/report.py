@@ -89,7 +89,7 @@ def render_table(results: dict) -> str:
     """A plain-text table of the headline figures (every figure with its 95% interval; n in the header).
 
     Example:
-        >>> # results come from bridges' evaluate stage; see README "The edit benchmark"
+        >>> # results come from bridges' evaluate stage; see docs/pipeline.md
         >>> callable(render_table)
         True
     """

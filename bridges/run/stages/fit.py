@@ -1,4 +1,4 @@
-"""Stage, ``fit``: fit the rational agent to the corpus, once (``RUN/fit``); every later stage and process
+"""Stage 3, ``fit``: fit the rational agent to the corpus, once (``RUN/fit``); every later stage and process
 loads it."""
 
 from __future__ import annotations
