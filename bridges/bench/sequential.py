@@ -174,15 +174,16 @@ def _measure(agent: Believer, base: Believer, reference: Believer, ref_base: Bel
 
 def run_sequence(world, references: Mapping[str, Believer], agents: Mapping[str, Believer],
                  requests: Sequence[EditRequest], config: SequentialConfig,
-                 batch_agents: Mapping[str, Believer] | None = None, progress=None) -> dict[str, Any]:
+                 batch_agents: Mapping[str, Believer] | None = None, progress=None, teacher: str | None = None
+                 ) -> dict[str, Any]:
     """Apply ``requests`` one after another to every agent and reference; measure at the checkpoints.
 
     Args:
         world: the :class:`rational.World`.
         references: the rational agent under each rule, by name (the first is what agents are judged against).
         agents: the believers under test, by name; each edit starts from the previous result. An agent that
-            is taught (:class:`bridges.bench.protocol.Taught`) is taught by the first reference as it stands
-            before each edit.
+            is taught (:class:`bridges.bench.protocol.Taught`) is taught by the reference named ``teacher``
+            (default: the first) as it stands before each edit.
         requests: the sequence (:func:`draw_sequence`).
         config: checkpoints, drift facts, logic people, seed.
         batch_agents: believers that take the first t requests in ONE edit at each checkpoint t (batch mode).
@@ -206,11 +207,16 @@ def run_sequence(world, references: Mapping[str, Believer], agents: Mapping[str,
 
     # the rational agent under each rule, edited one request after another
     ref_at: dict[str, list] = {u: [] for u in references}
-    ref_steps: list[Believer] = []
+    teacher = teacher or first
+    if teacher not in references:
+        raise ValueError(f"the teacher {teacher!r} is not one of the references {list(references)}")
+    ref_steps: list[Believer] = []  # the first reference after each edit (what agents are judged against)
+    teach_steps: list[Believer] = []  # the teacher after each edit
     current = dict(references)
     for t, r in enumerate(requests, 1):
         current = {u: b.edit(r, edit_seed(config.seed, t)) for u, b in current.items()}
         ref_steps.append(current[first])
+        teach_steps.append(current[teacher])
         if t in checkpoints:
             done = requests[:t]
             logic = [x for x in done if x.subject in logic_people]
@@ -225,7 +231,7 @@ def run_sequence(world, references: Mapping[str, Believer], agents: Mapping[str,
         agent, right_after, at = base, [], []
         for t, r in enumerate(requests, 1):
             if isinstance(agent, Taught):
-                agent = agent.taught_by(ref_steps[t - 2] if t > 1 else ref_base)
+                agent = agent.taught_by(teach_steps[t - 2] if t > 1 else references[teacher])
             agent = agent.edit(r, edit_seed(config.seed, t))
             right_after += _p(agent, [r])
             if t in checkpoints:
@@ -245,7 +251,7 @@ def run_sequence(world, references: Mapping[str, Believer], agents: Mapping[str,
         at = []
         for t in checkpoints:
             done = requests[:t]
-            agent = base.taught_by(ref_base) if isinstance(base, Taught) else base
+            agent = base.taught_by(references[teacher]) if isinstance(base, Taught) else base
             agent = agent.edit_together(done, edit_seed(config.seed, 10**6 + t))  # its own seeds
             logic = [x for x in done if x.subject in logic_people]
             at.append(_measure(agent, base, ref_steps[t - 1], ref_base, world, done, None, others, ref_others, logic))

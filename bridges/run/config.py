@@ -61,6 +61,16 @@ class RunSection:
 
     imports: tuple[str, ...] = ()  # modules imported first in every process (this one, the evaluate stage's
     #   workers, every torchrun rank): where your update rules and edit methods register themselves
+    device: str | None = None  # where the LM trains and scores: "cpu", "cuda", "cuda:1"... (None: a GPU if
+    #   there is one, else the CPU); the records of a run depend on it (kernels differ)
+
+    def resolved_device(self) -> str:
+        """The device to use (None resolved: ``"cuda"`` where torch sees a GPU, else ``"cpu"``)."""
+        if self.device is not None:
+            return self.device
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,7 +198,7 @@ def _plain(cls) -> dict[str, Any]:
 
 def _defaults() -> dict[str, dict[str, Any]]:
     return {
-        "run": {"imports": []},
+        "run": {"imports": [], "device": None},
         "world": {"name": "default", "seed": 0},  # plus n_subjects and any rational.WorldOptions field
         "corpus": _plain(CorpusConfig),
         "train": {"preset": "tiny"},  # plus any lm.TrainConfig field, and model = {lm.ModelConfig fields}
@@ -339,6 +349,13 @@ class RunConfig:
 
         source = source or self.origin
         run = _build(RunSection, self["run"], f"{source}: [run]")
+        if run.device is not None and run.device.split(":")[0] not in ("cpu", "cuda"):
+            raise PipelineError(f"{source}: [run] device must be 'cpu', 'cuda' or 'cuda:N', got {run.device!r}")
+        if run.device is not None and run.device.startswith("cuda"):
+            import torch
+
+            if not torch.cuda.is_available():
+                raise PipelineError(f"{source}: [run] device {run.device!r}, but torch sees no GPU on this machine")
         import_user_modules(run.imports, f"{source}: [run] imports")
         world, spec = self._world(source)
         corpus = _build(CorpusConfig, self["corpus"], f"{source}: [corpus]")

@@ -79,12 +79,12 @@ def save_edit(run: str | os.PathLike, settings, method: str, requests, out: str 
 
     from ..bench.believers import BayesBeliever, LMBeliever, Teacher
     from ..world.store import load_world
-    from .stages._shared import load_posterior
+    from .stages._shared import load_model, load_posterior
 
     run = Path(run)
     world = load_world(run / "world" / "world.json")
     _check_known(world, requests)
-    model = lm.load(run / "train")
+    model = load_model(run, settings)
     if method not in lm.edit_methods():
         raise PipelineError(f"unknown edit method {method!r}; registered: {list(lm.edit_methods())}")
     if lm.get_edit_method(method).prefix is not None:
@@ -120,13 +120,13 @@ def judge_model(run: str | os.PathLike, settings, model_dir: str | os.PathLike, 
     from ..bench.believers import BayesBeliever, LMBeliever
     from ..bench.sequential import judge
     from ..world.store import load_world
-    from .stages._shared import load_posterior
+    from .stages._shared import load_model, load_posterior
 
     run = Path(run)
     world = load_world(run / "world" / "world.json")
     _check_known(world, requests)
-    base = lm.load(run / "train")
-    edited = lm.load(model_dir, tokenizer=base.tokenizer)
+    base = load_model(run, settings)
+    edited = lm.load(model_dir, device=settings.run.resolved_device(), tokenizer=base.tokenizer)
     domains = {r: world.graph.domain(r) for r in world.graph.relations}
     reference = BayesBeliever(load_posterior(run), settings.evaluate.rules[0])
     return judge(world, reference, LMBeliever(base, domains), LMBeliever(edited, domains), requests,

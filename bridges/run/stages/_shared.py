@@ -12,7 +12,7 @@ from typing import Any
 
 from ..config import PipelineError
 
-__all__ = ["AGENT_INPUTS", "code_digests", "load_agents", "load_posterior", "load_requests", "plain"]
+__all__ = ["AGENT_INPUTS", "code_digests", "load_agents", "load_model", "load_posterior", "load_requests", "plain"]
 
 AGENT_INPUTS = ("world/world.json", "train/model", "fit/posterior.json", "fit/posterior.npz")
 _OWN = ("bridges", "rational", "lm", "coherence")
@@ -48,6 +48,13 @@ def code_digests(settings) -> dict[str, str]:
         except OSError:
             out[f] = "unreadable"
     return out
+
+
+def load_model(run: Path, settings):
+    """The run's trained LM, on ``[run] device``."""
+    import lm
+
+    return lm.load(run / "train", device=settings.run.resolved_device())
 
 
 def load_posterior(run: Path):
@@ -90,7 +97,7 @@ def load_agents(run: Path, settings, *, beliefs: bool = True):
 
     world = load_world(run / "world" / "world.json")
     post = load_posterior(run)
-    model = lm.load(run / "train")
+    model = load_model(run, settings)
     drawn = (run / "requests" / "requests.json").exists()
     requests, meta = load_requests(run) if drawn else ([], {})
     stored = PostEditBeliefs.load(run / "requests" / "beliefs.npz", requests, world.graph) if beliefs and drawn \

@@ -169,6 +169,7 @@ def _run(ctx: Context) -> None:
 
 def _settings(s) -> dict:
     return {"evaluate": {k: v for k, v in plain(s.evaluate).items() if k not in ("workers",)},
+            "device": s.run.resolved_device(),
             "edit": {m: plain(c) for m, c in s.methods.items()}, "teacher": plain(s.teacher),
             "trace": [s.report.trace_requests, s.report.trace_points], "code": code_digests(s)}
 

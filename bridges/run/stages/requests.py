@@ -17,7 +17,7 @@ from pathlib import Path
 from ..._io import atomic_write_json
 from ..config import PipelineError
 from ..stage import Context, Stage
-from ._shared import AGENT_INPUTS, code_digests, load_posterior, plain
+from ._shared import AGENT_INPUTS, code_digests, load_model, load_posterior, plain
 
 __all__ = ["STAGE", "check_supply", "choose_repeats"]
 
@@ -84,7 +84,7 @@ def _run(ctx: Context) -> None:
     s, e = ctx.settings, ctx.settings.evaluate
     world = load_world(ctx.run / "world" / "world.json")
     post = load_posterior(ctx.run)
-    model = lm.load(ctx.run / "train")
+    model = load_model(ctx.run, s)
     domains = {r: world.graph.domain(r) for r in world.graph.relations}
     first = LMBeliever(model, domains, e.methods[0], s.edit[e.methods[0]])
     tuning = tuning_people(world, e.tuning_share)
@@ -123,7 +123,7 @@ def _settings(s) -> dict:
                          list(e.methods), list(e.rules)],
             "edit": {m: plain(c) for m, c in s.methods.items()}, "set": {m: sorted(s.sections["edit"].get(m, {}))
                                                                        for m in s.methods},
-            "teacher": plain(s.teacher), "code": code_digests(s)}
+            "teacher": plain(s.teacher), "code": code_digests(s), "device": s.run.resolved_device()}
 
 
 STAGE = Stage("requests", ("train", "fit"), (*AGENT_INPUTS,), ("requests/requests.json", "requests/beliefs.npz"),

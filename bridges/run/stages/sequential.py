@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from ..._io import atomic_write_json
 from ..stage import Context, Stage
-from ._shared import AGENT_INPUTS, code_digests, load_posterior, plain
+from ._shared import AGENT_INPUTS, code_digests, load_model, load_posterior, plain
 
 __all__ = ["STAGE"]
 
 
 def _run(ctx: Context) -> None:
-    import lm
-
     from ...bench.believers import BayesBeliever, LMBeliever, Teacher
     from ...bench.sequential import draw_sequence, order_effect, run_sequence
     from ...world.store import load_world
@@ -26,11 +24,11 @@ def _run(ctx: Context) -> None:
         return
     world = load_world(ctx.run / "world" / "world.json")
     post = load_posterior(ctx.run)
-    model = lm.load(ctx.run / "train")
+    model = load_model(ctx.run, s)
     domains = {r: world.graph.domain(r) for r in world.graph.relations}
-    references = {b.name: b for b in (BayesBeliever(post, u) for u in q.rules)}
-    first = next(iter(references.values()))
-    teacher = Teacher(first, world.subjects, world.graph.relations, s.teacher)
+    references = {b.name: b for b in (BayesBeliever(post, u) for u in dict.fromkeys([*q.rules, s.teacher.rule]))}
+    taught_by = BayesBeliever(post, s.teacher.rule).name  # [teacher] rule: a reference too (shown in the table)
+    teacher = Teacher(references[taught_by], world.subjects, world.graph.relations, s.teacher)
 
     def agent(m):
         return LMBeliever(model, domains, m, s.edit[m], name=f"lm:{m}", teacher=teacher)
@@ -42,7 +40,8 @@ def _run(ctx: Context) -> None:
 
         progress = tqdm(total=len(q.methods) * len(requests), desc="sequential", unit="edit")
     results = run_sequence(world, references, {f"lm:{m}": agent(m) for m in q.methods}, requests, q,
-                           batch_agents={f"lm:{m}": agent(m) for m in q.batch_methods}, progress=progress)
+                           batch_agents={f"lm:{m}": agent(m) for m in q.batch_methods}, progress=progress,
+                           teacher=taught_by)
     if progress is not None:
         progress.close()
     results["order_effect"] = order_effect(references, requests, world.graph.relations, q.seed)
@@ -57,7 +56,7 @@ def _run(ctx: Context) -> None:
 def _settings(s) -> dict:
     methods = dict.fromkeys([*s.sequential.methods, *s.sequential.batch_methods])
     return {"sequential": plain(s.sequential), "edit": {m: plain(s.edit[m]) for m in methods},
-            "teacher": plain(s.teacher), "code": code_digests(s)}
+            "teacher": plain(s.teacher), "code": code_digests(s), "device": s.run.resolved_device()}
 
 
 STAGE = Stage("sequential", ("train", "fit"), AGENT_INPUTS, ("sequential/results.json",), _settings, _run,

@@ -26,7 +26,8 @@ def _run(ctx: Context) -> None:
     t = ctx.settings.train
     config = dataclasses.replace(t.config, progress=False) if ctx.quiet else t.config
     try:
-        metrics = lm.train_from_corpus(ctx.run / "corpus", out, preset=t.preset, config=config, **t.model_overrides)
+        metrics = lm.train_from_corpus(ctx.run / "corpus", out, preset=t.preset, config=config,
+                                       device=ctx.settings.run.device, **t.model_overrides)
     except lm.CheckpointError as err:
         raise PipelineError(f"train: {err}; to start training over, run `python -m bridges train --run "
                             f"{ctx.run} --force`") from None
@@ -36,7 +37,7 @@ def _run(ctx: Context) -> None:
 
 def _settings(s) -> dict:
     train = {k: v for k, v in plain(s.train.config).items() if k not in ("progress", "threads")}
-    return {"preset": s.train.preset, "model": plain(s.train.model), "train": train}
+    return {"preset": s.train.preset, "model": plain(s.train.model), "train": train, "device": s.run.resolved_device()}
 
 
 STAGE = Stage("train", ("corpus",), ("corpus/corpus.jsonl", "corpus/metadata.json"),
