@@ -210,7 +210,7 @@ def sample_requests(world, model: Believer, config: EvaluateConfig, reference: B
                 others.append(EditRequest(q[0], q[1], obj))
                 used.add(q)
                 asked.add((*q, obj))
-        used = {(r.subject, r.relation) for r in fixing + others}
+        used.clear()  # the next round may ask every pair again, for another object
     requests = implications + fixing + others
     if len(requests) < config.n_requests:
         raise ValueError(f"asked for {config.n_requests:,} edit requests, but this world gave only "
