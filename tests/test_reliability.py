@@ -223,7 +223,7 @@ def test_implications_the_fitted_agent_cannot_give_are_refused_before_training(f
     # the world's shape allows 20 (so the config is valid), but no edit moves a belief by a total variation of 1
     config = _config(evaluate={"n_requests": 20, "implication_share": 1.0, "min_shift": 1.0})
     with pytest.raises(PipelineError, match=r"asked for 20 edit requests with downstream implications "
-                                            r"\(implication_share 1\.0 of 20\), but this world has only \d+ .*"
+                                            r"\(implication_share 1\.0 of 20\), but this world gives at most \d+ .*"
                                             r"\(checked before training\)"):
         run_pipeline(run, config, quiet=True)
     assert (run / "fit" / "stage.json").exists() and not (run / "train" / "stage.json").exists()
@@ -248,6 +248,28 @@ def test_requests_up_to_the_worlds_capacity_are_drawn():
     with pytest.raises(ValueError, match="asked for 301 edit requests, but a world of 10 people .* has at most 300"):
         sample_requests(world, agent, bridges.EvaluateConfig(n_requests=most + 1, implication_share=0.0), agent)
     assert time.perf_counter() - t < 1  # from the world's shape, before anything is drawn
+
+
+def test_an_implication_count_out_of_reach_stops_early(monkeypatch):
+    """The supply check before training stops once the pairs seen show the count is out of reach, instead of
+    trying every pair (on the default world, n_requests = 10000 tried all 2,800 pairs for 40 s)."""
+    import math
+
+    from bridges.bench import requests as module
+
+    world = bridges.build_world("tiny", n_subjects=100)
+    agent = bridges.BayesBeliever(rational.fit(world))
+    tried = []
+    real = module._shift
+    monkeypatch.setattr(module, "_shift", lambda *args: (tried.append(1), real(*args))[1])
+    # no edit moves a belief by a total variation of 1: none of the 400 asked can be found
+    config = bridges.EvaluateConfig(n_requests=400, implication_share=1.0, min_shift=1.0, tries=1)
+    found = module.implication_supply(world, agent, config, 400)
+    assert len(tried) == 200  # one edit per pair; the first look at the pairs seen (after 200 of 100 x 5) stops
+    # Hoeffding: 0 found in 200 of 500 pairs puts the mean per pair below sqrt(ln(1e9) / 400) (error < 1e-9)
+    assert found == math.ceil(500 * math.sqrt(math.log(1e9) / 400)) == 114
+    reachable = bridges.EvaluateConfig(n_requests=40, implication_share=1.0)
+    assert module.implication_supply(world, agent, reachable, 40) == 40  # within reach: counted exactly
 
 
 # -- 12: a stage's own records holding something other than a JSON object -------------------------------------
