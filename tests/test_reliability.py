@@ -285,6 +285,12 @@ def test_a_stage_record_holding_a_list_reruns_the_stage(finished_run, tmp_path, 
     assert (run / "results.json").read_bytes() == (finished_run / "results.json").read_bytes()
 
 
+def test_a_run_directory_that_is_a_file_is_named(tmp_path, capsys):
+    (tmp_path / "results.json").write_text("{}")
+    assert bridges.cli.main(["world", "--run", str(tmp_path / "results.json"), "--world", "tiny", "--requests", "4"]) == 2
+    assert f"run directory '{tmp_path / 'results.json'}' is a file, not a directory" in capsys.readouterr().err
+
+
 # -- 5, 6: what a run's results depend on outside the run directory is stamped --------------------------------
 def test_a_data_file_read_by_a_graph_file_is_stamped(tmp_path):
     domains = tmp_path / "domains.json"
