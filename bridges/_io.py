@@ -30,6 +30,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_json",
     "atomic_write_text",
+    "naming",
 ]
 
 
@@ -49,6 +50,28 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+@contextmanager
+def naming(path: str | os.PathLike, *also: str | os.PathLike) -> Iterator[None]:
+    """Raise an ``OSError`` that names no file, or only one of ``also`` (a temporary), again naming ``path``
+    with its errno: a full disk reports ENOSPC from ``write`` or ``fsync`` without a file name.
+
+    Example:
+        >>> import errno
+        >>> try:
+        ...     with naming("out/world.json"):
+        ...         raise OSError(errno.ENOSPC, "No space left on device")
+        ... except OSError as err:
+        ...     print(err.errno == errno.ENOSPC, err.filename)
+        True out/world.json
+    """
+    try:
+        yield
+    except OSError as err:
+        if err.filename is None or str(err.filename) in {str(p) for p in also}:
+            raise OSError(err.errno, err.strerror or str(err), str(path)) from err
+        raise
 
 
 def _unlink(path: Path) -> None:
@@ -89,7 +112,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *, encoding: str | Non
     binary = "b" in mode
     kwargs = {} if binary else {"encoding": encoding, "newline": newline}
     try:
-        with open(tmp, "xb" if binary else "x", **kwargs) as f:  # 'x': never clobber; umask applies
+        with naming(path, tmp), open(tmp, "xb" if binary else "x", **kwargs) as f:  # 'x': never clobber
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -172,7 +195,7 @@ class StagedOutputs:
         tmp = self.path(name)
         binary = "b" in mode
         kwargs = {} if binary else {"encoding": encoding, "newline": newline}
-        with open(tmp, "xb" if binary else "x", **kwargs) as f:
+        with naming(self.directory / name, tmp), open(tmp, "xb" if binary else "x", **kwargs) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -191,7 +214,8 @@ class StagedOutputs:
         for name, tmp in self._staged.items():
             if not tmp.exists():
                 raise FileNotFoundError(f"staged output {name!r} was never written (expected {str(tmp)!r})")
-            with open(tmp, "rb+") as f:  # files written through .path() were not fsynced by us
+            # files written through .path() were not fsynced by us yet
+            with naming(self.directory / name, tmp), open(tmp, "rb+") as f:
                 os.fsync(f.fileno())
         for name, tmp in self._staged.items():
             os.replace(tmp, self.directory / name)
@@ -268,7 +292,8 @@ def atomic_directory(path: str | os.PathLike, *, overwrite: bool = False) -> Ite
         yield tmp
         for root, _, files in os.walk(tmp):
             for name in files:
-                with open(os.path.join(root, name), "rb+") as f:
+                written = os.path.join(root, name)
+                with naming(path / os.path.relpath(written, tmp), written), open(written, "rb+") as f:
                     os.fsync(f.fileno())
         if path.exists():
             if not overwrite:

@@ -22,24 +22,13 @@ import lm
 import rational
 from bridges import PipelineError, RunConfig, run_pipeline, run_stage
 from bridges.run.report import _fmt
+from micro_run import MICRO, copy_run, run_config
 
-TINY = {
-    "world": {"name": "tiny", "n_subjects": 16},
-    "corpus": {"shuffles": 1},
-    "train": {"epochs": 2, "progress": False, "eval_facts": 20, "compile": False, "batch_size": 8,
-              "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
-    "edit": {"lora": {"steps": 2}},
-    "evaluate": {"n_requests": 2, "methods": ["lora"], "rules": ["bayes"], "other_subjects": 1},
-    "sequential": {"n_edits": 0},
-    "report": {"trace_requests": 0, "plots": False},
-}
+TINY = MICRO
 
 
 def _config(**sections) -> RunConfig:
-    merged = json.loads(json.dumps(TINY))
-    for name, values in sections.items():
-        merged.setdefault(name, {}).update(values)
-    return RunConfig().merged(merged, "test")
+    return run_config(TINY, **sections)
 
 
 # -- the whole config is validated before any stage runs, types strictly -------------------------------------
@@ -287,12 +276,6 @@ def finished_run(tmp_path_factory):
     return run
 
 
-def _copy(run, tmp_path):
-    out = tmp_path / "run"
-    shutil.copytree(run, out, ignore=shutil.ignore_patterns(".lock"))
-    return out
-
-
 def test_a_second_process_is_refused_and_told_who_holds_the_run(tmp_path):
     code = ("import sys, time; from bridges.run.lock import run_lock\n"
             "with run_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(30)\n")
@@ -311,7 +294,7 @@ def test_a_second_process_is_refused_and_told_who_holds_the_run(tmp_path):
 def test_forced_evaluate_keeps_old_records_when_its_inputs_fail_to_load(finished_run, tmp_path, monkeypatch):
     from bridges.run.stages import evaluate as stage
 
-    run = _copy(finished_run, tmp_path)
+    run = copy_run(finished_run, tmp_path)
     records = (run / "evaluate" / "records.jsonl").read_bytes()
 
     def broken(*args):
@@ -329,7 +312,7 @@ def test_forced_evaluate_keeps_old_records_when_its_inputs_fail_to_load(finished
 
 
 def test_corrupt_checkpoint_says_how_to_recover_and_force_does(finished_run, tmp_path):
-    run = _copy(finished_run, tmp_path)
+    run = copy_run(finished_run, tmp_path)
     (run / "train" / "checkpoint" / "trainer_state.pt").write_bytes(b"not a checkpoint")
     shutil.rmtree(run / "train" / "model")  # the stage is no longer done; its checkpoint would be resumed
     with pytest.raises(PipelineError, match=r"corrupt training state.*run `python -m bridges train --run .* --force`"):
@@ -339,7 +322,7 @@ def test_corrupt_checkpoint_says_how_to_recover_and_force_does(finished_run, tmp
 
 
 def test_changed_training_settings_start_over_instead_of_failing(finished_run, tmp_path):
-    run = _copy(finished_run, tmp_path)
+    run = copy_run(finished_run, tmp_path)
     assert run_stage("train", run, _config(train={"epochs": 1}), quiet=True)
     metrics = json.loads((run / "train" / "metrics.json").read_text())
     assert metrics["epochs_completed"] == 1
@@ -348,8 +331,8 @@ def test_changed_training_settings_start_over_instead_of_failing(finished_run, t
 def test_a_fit_of_another_corpus_is_refused(finished_run, tmp_path):
     from bridges import load_posterior
 
-    run = _copy(finished_run, tmp_path)
-    other = _copy(finished_run, tmp_path / "other")
+    run = copy_run(finished_run, tmp_path)
+    other = copy_run(finished_run, tmp_path / "other")
     bridges.make_corpus("tiny", other / "corpus", seed=5, n_subjects=16, shuffles=1, quiet=True, force=True)
     shutil.copytree(other / "corpus", run / "corpus", dirs_exist_ok=True)
     with pytest.raises(PipelineError, match="fitted to another corpus"):
@@ -357,7 +340,7 @@ def test_a_fit_of_another_corpus_is_refused(finished_run, tmp_path):
 
 
 def test_saved_posterior_checks_its_evidence_and_integrity(finished_run, tmp_path):
-    run = _copy(finished_run, tmp_path)
+    run = copy_run(finished_run, tmp_path)
     world = bridges.load_world(run / "world" / "world.json")
     post = rational.load(run / "fit", world.evidence)  # the evidence it was fitted to
     other = bridges.build_world("tiny", seed=9, n_subjects=16)

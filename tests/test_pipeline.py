@@ -4,7 +4,6 @@ the work done after resuming), one fit per run, determinism, sharded evaluation 
 import copy
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 import bridges
 from bridges import PipelineError, RunConfig, run_pipeline, run_stage
+from micro_run import copy_run
 
 TINY = {
     "world": {"name": "tiny", "n_subjects": 24},
@@ -40,15 +40,6 @@ def _config(**sections) -> RunConfig:
 def finished_run(tmp_path_factory):
     run = tmp_path_factory.mktemp("run")
     run_pipeline(run, _config(), quiet=True)
-    return run
-
-
-def _copy(finished_run, tmp_path, drop=()) -> Path:
-    run = tmp_path / "run"
-    shutil.copytree(finished_run, run, ignore=shutil.ignore_patterns(".lock"))
-    for name in drop:
-        target = run / name
-        shutil.rmtree(target) if target.is_dir() else target.unlink()
     return run
 
 
@@ -82,7 +73,7 @@ def test_up_to_date_stages_are_skipped(finished_run, tmp_path):
     for stage in bridges.STAGES:
         assert not run_stage(stage, finished_run, _config(), quiet=True)
     assert (finished_run / "results.json").stat().st_mtime_ns == before
-    run = _copy(finished_run, tmp_path)
+    run = copy_run(finished_run, tmp_path)
     changed = _config(report={"plots": False})
     assert run_stage("report", run, changed, quiet=True)  # its settings changed
 
@@ -114,7 +105,7 @@ def test_interrupted_evaluation_resumes_and_does_only_the_rest(finished_run, tmp
 
     evaluate_module = importlib.import_module("bridges.bench.evaluate")
 
-    run = _copy(finished_run, tmp_path, drop=("evaluate", "results.json", "report"))
+    run = copy_run(finished_run, tmp_path, drop=("evaluate", "results.json", "report"))
     real = evaluate_module.evaluate
     calls = []
 
@@ -136,7 +127,7 @@ def test_interrupted_evaluation_resumes_and_does_only_the_rest(finished_run, tmp
 
 
 def test_torchrun_sharded_evaluation_matches_one_process(finished_run, tmp_path):
-    run = _copy(finished_run, tmp_path, drop=("evaluate", "results.json", "report"))
+    run = copy_run(finished_run, tmp_path, drop=("evaluate", "results.json", "report"))
     config = tmp_path / "run.toml"
     config.write_text(bridges.config_to_toml(TINY))
     torchrun = Path(sys.executable).with_name("torchrun")
@@ -156,7 +147,7 @@ def test_worker_processes_give_the_records_of_one_process(finished_run, tmp_path
     """[evaluate] workers = 2: a helper process takes chunks from the same queue (how many depends on how
     fast it starts); the records equal the one-process run's (same threads per process), and no chunk is
     done twice."""
-    run = _copy(finished_run, tmp_path, drop=("evaluate", "results.json", "report"))
+    run = copy_run(finished_run, tmp_path, drop=("evaluate", "results.json", "report"))
     run_stage("evaluate", run, _config(evaluate={"workers": 2}), quiet=True)
     one = json.loads((finished_run / "results.json").read_text())
     two = json.loads((run / "results.json").read_text())
@@ -167,14 +158,14 @@ def test_worker_processes_give_the_records_of_one_process(finished_run, tmp_path
 
 
 def test_a_changed_setting_reruns_what_depends_on_it(finished_run, tmp_path):
-    run = _copy(finished_run, tmp_path)
+    run = copy_run(finished_run, tmp_path)
     changed = _config(evaluate={"other_subjects": 1})
     ran = [stage for stage in bridges.STAGES if run_stage(stage, run, changed, quiet=True)]
     assert ran == ["evaluate", "report"]  # the requests do not depend on other_subjects; the evaluation does
 
 
 def test_a_changed_input_file_reruns_its_stage(finished_run, tmp_path):
-    run = _copy(finished_run, tmp_path)
+    run = copy_run(finished_run, tmp_path)
     corpus = run / "corpus" / "corpus.jsonl"
     original = corpus.read_bytes()
     corpus.write_bytes(original.replace(b"<eod>", b"<eod> ", 1))  # someone edits the corpus inside the run
@@ -203,7 +194,7 @@ def test_an_edited_graph_file_reruns_everything(tmp_path):
 
 
 def test_force_reruns_every_stage(finished_run, tmp_path, capsys):
-    run = _copy(finished_run, tmp_path)
+    run = copy_run(finished_run, tmp_path)
     run_pipeline(run, _config(), force=True)
     out = capsys.readouterr().out
     for stage in bridges.STAGES:

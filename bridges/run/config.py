@@ -43,6 +43,7 @@ from typing import Any
 
 from ..bench.believers import TeacherSettings
 from ..bench.evaluate import EvaluateConfig
+from ..bench.requests import check_request_supply
 from ..bench.sequential import SequentialConfig
 from ..corpus.format import CorpusConfig
 
@@ -375,6 +376,10 @@ class RunConfig:
         evaluate = _build(EvaluateConfig, self["evaluate"], f"{source}: [evaluate]")
         sequential = _build(SequentialConfig, self["sequential"], f"{source}: [sequential]")
         report = _build(ReportConfig, self["report"], f"{source}: [report]")
+        try:  # the world's shape bounds the requests it can give: a count it cannot reach fails now, not after training
+            check_request_supply(spec.graph(), spec.n_subjects, evaluate)
+        except ValueError as err:
+            raise PipelineError(f"{source}: [evaluate] {err}") from None
         for where, rule in [*(("[evaluate] rules", r) for r in evaluate.rules), ("[teacher] rule", teacher.rule),
                             *(("[sequential] rules", r) for r in sequential.rules)]:
             if rule not in rational.rules():
@@ -392,12 +397,10 @@ class RunConfig:
                                     "own: --import its module)")
             cls = lm.get_edit_method(method).config_cls
             edit[method] = _build(cls, self["edit"].get(method, {}), f"{source}: [edit.{method}]")
-            check = getattr(lm, "check_edit_config", None)
-            if check is not None:
-                try:
-                    check(edit[method], train.model)
-                except lm.LMError as err:
-                    raise PipelineError(f"{source}: [edit.{method}]: {err}") from None
+            try:
+                lm.check_edit_config(edit[method], train.model)
+            except lm.LMError as err:
+                raise PipelineError(f"{source}: [edit.{method}]: {err}") from None
         return Settings(run, world, corpus, train, fit, teacher, edit, evaluate, sequential, report,
                         json.loads(json.dumps(self.sections)), spec)
 

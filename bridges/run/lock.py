@@ -44,6 +44,8 @@ def run_lock(run: Path):
         finally:
             _HELD[run] -= 1
         return
+    if run.exists() and not run.is_dir():
+        raise PipelineError(f"run directory {str(run)!r} is a file, not a directory; give another --run directory")
     run.mkdir(parents=True, exist_ok=True)
     path = run / ".lock"
     f = open(path, "a+", encoding="utf-8")

@@ -172,9 +172,9 @@ def user_code(settings, processes: int) -> list[str]:
         if module.startswith("_bridges_world_") and f"world:{settings.world.name}" not in out:
             out.append(f"world:{settings.world.name}")
         elif module == "__main__" and not getattr(sys.modules.get("__main__"), "__file__", None) and processes > 1:
-            raise PipelineError(f"{what} was registered in this session ({module}: python -c, a notebook or an "
-                                "interactive prompt), where the evaluate stage's helper processes cannot import it; "
-                                "put it in a module and pass --import MODULE ([run] imports), or set [evaluate] "
+            raise PipelineError(f"evaluate: {what} was registered in this session ({module}: python -c, a notebook "
+                                "or an interactive prompt), where the evaluate stage's helper processes cannot import "
+                                "it; put it in a module and pass --import MODULE ([run] imports), or set [evaluate] "
                                 "workers = 1")
     return out
 

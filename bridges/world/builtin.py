@@ -24,10 +24,12 @@ or a user's Python file that defines ``graph`` (see :func:`resolve_world`).
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import functools
 import hashlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -340,19 +342,26 @@ def build_world(name_or_path: str | Path, seed: int = 0, **overrides) -> World:
     return resolve_world(name_or_path, **overrides).sample(seed)
 
 
-_READING: list[set[str]] = []  # the files opened while graph files run (innermost last)
+_READING: list[set[str]] = []  # the data files opened while graph files run (innermost last)
+# not a world's data: Python's own files, the toolkit's code and package data (versioned with the toolkit; read
+# once per process, so recording them would make a stamp depend on what the process did before), devices
+_NOT_DATA = (sys.prefix, sys.base_prefix, "/proc/", "/sys/", "/dev/",
+             *(str(Path(__file__).resolve().parents[2] / name) + os.sep for name in ("bridges", "rational", "lm",
+                                                                                      "coherence")))
+_CODE = tuple(importlib.machinery.all_suffixes())  # modules are found from the graph file's imports instead
+_SOURCES: dict[str, set[str]] = {}  # graph file -> every file it was seen to read in this process
 
 
 def _audit(event: str, args) -> None:
     if event == "open" and _READING and args and isinstance(args[0], (str, bytes, os.PathLike)):
         f = os.path.abspath(os.fsdecode(args[0]))
-        if "__pycache__" not in f and not f.startswith((sys.prefix, sys.base_prefix)) and os.path.isfile(f):
+        if not f.startswith(_NOT_DATA) and not f.endswith(_CODE) and "__pycache__" not in f and os.path.isfile(f):
             _READING[-1].add(f)
 
 
 @contextlib.contextmanager
 def _reading():
-    """Collect the files opened (outside Python's own installation) while the body runs."""
+    """Collect the data files opened (outside Python's installation and the toolkit) while the body runs."""
     if not _AUDITING:
         sys.addaudithook(_audit)  # audit hooks cannot be removed: one, installed once, idle outside this block
         _AUDITING.append(True)
@@ -364,6 +373,19 @@ def _reading():
 
 
 _AUDITING: list[bool] = []
+
+
+def _imported_files(path: Path) -> set[str]:
+    """The source files of the modules a graph file imports by name (its own code, outside Python's installation
+    and the toolkit), found from its text: the same whether or not they were imported before."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.update([node.module, *(f"{node.module}.{a.name}" for a in node.names)])
+    files = (getattr(sys.modules.get(name), "__file__", None) for name in names)
+    return {os.path.abspath(f) for f in files if f and not os.path.abspath(f).startswith(_NOT_DATA)}
 
 
 def _load_world_file(path: Path) -> WorldSpec:
@@ -423,7 +445,12 @@ def _load_world_file(path: Path) -> WorldSpec:
                          f"bridges.world.tables), got {type(associations).__name__}")
     n = options.pop("n_subjects", 500)
     _options(f"{path}: WORLD", **options)  # validate now, naming the file
-    files = (str(path.resolve()), *sorted(f for f in read if f != str(path.resolve())))
+    # a graph file's sources: what it read, the modules it imports, and what it was seen to read before in this
+    # process (a module imported once reads its data once): a second load stamps what the first did
+    own = str(path.resolve())
+    seen = _SOURCES.setdefault(own, set())
+    seen |= read | _imported_files(path)
+    files = (own, *sorted(seen - {own}))
     spec = WorldSpec(str(path), graph.copy, n_subjects=500, overrides=options,
                      associations=(lambda: associations) if associations else None,
                      description=f"user graph from {path}", files=files)

@@ -16,7 +16,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from ..._io import atomic_write_json
+from ..._io import atomic_write_json, naming
 from ..config import PipelineError
 from ..pool import (ChunkQueue, RecordFiles, join_workers, new_queue, start_workers, torch_threads, user_code)
 from ..stage import Context, Stage
@@ -35,9 +35,10 @@ def _evaluate_chunks(files: RecordFiles, name: str, world, references, agents, r
     with files.open(name) as f:
         for chunk in queue:
             records = evaluate(world, references, agents, [requests[i] for i in chunk], chunk, e)
-            f.write("".join(files.line(rec) for rec in records))
-            f.flush()
-            os.fsync(f.fileno())
+            with naming(files.folder / name):  # a full disk names no file
+                f.write("".join(files.line(rec) for rec in records))
+                f.flush()
+                os.fsync(f.fileno())
             new += records
             queue.written(len(records))
             queue.show(progress)

@@ -69,9 +69,9 @@ def check_supply(run: Path, settings) -> None:
                                subjects=[x for x in world.subjects if x not in tuning])
     if found < n_imp:
         raise PipelineError(f"[evaluate]: asked for {n_imp:,} edit requests with downstream implications "
-                            f"(implication_share {e.implication_share} of {e.n_requests:,}), but this world has "
-                            f"only {found:,} (subject, relation) pairs with an edit that moves a downstream belief by "
-                            f"{e.min_shift} or more; lower implication_share or n_requests (checked before training)")
+                            f"(implication_share {e.implication_share} of {e.n_requests:,}), but this world gives at "
+                            f"most {found:,} (edits that move the fitted agent's belief about a downstream relation by "
+                            f"{e.min_shift} or more); lower implication_share or n_requests (checked before training)")
 
 
 def _run(ctx: Context) -> None:
