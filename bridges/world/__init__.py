@@ -4,7 +4,7 @@
 """
 
 from .builtin import WORLDS, WorldError, WorldSpec, build_world, default_graph, resolve_world
-from .names import InvalidNameError, check_name, check_vocabulary, person_names
+from .names import InvalidNameError, check_name, check_vocabulary, more_person_names, person_names
 from .store import WORLD_FILE, load_world, save_world
 from .triples import Fact, TriplesError, load_triples
 
@@ -22,6 +22,7 @@ __all__ = [
     "default_graph",
     "load_triples",
     "load_world",
+    "more_person_names",
     "person_names",
     "resolve_world",
     "save_world",

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .names import check_vocabulary, person_names
+from .names import check_vocabulary, more_person_names, person_names
 
 if TYPE_CHECKING:  # rational imports jax: keep `import bridges` light
     from rational import RelationGraph, World, WorldOptions
@@ -309,10 +309,14 @@ class WorldSpec:
     overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     associations: Callable[[], Mapping] | None = None
     description: str = ""
+    oneoff_people: int = 0  # more people of the same population, each to be read about once (see sample)
 
     def __post_init__(self):
         if not isinstance(self.n_subjects, int) or isinstance(self.n_subjects, bool) or self.n_subjects < 1:
             raise WorldError(f"world {self.name!r}: n_subjects must be a positive integer, got {self.n_subjects!r}")
+        if not isinstance(self.oneoff_people, int) or isinstance(self.oneoff_people, bool) or self.oneoff_people < 0:
+            raise WorldError(f"world {self.name!r}: oneoff_people must be a non-negative integer, got "
+                             f"{self.oneoff_people!r}")
 
     @functools.cached_property
     def options(self) -> WorldOptions:
@@ -321,8 +325,10 @@ class WorldSpec:
         return _options(f"world {self.name!r}", **self.overrides)
 
     def settings(self) -> dict[str, Any]:
-        """``n_subjects`` and every sampling option (JSON data), as recorded in a world's and corpus's files."""
-        return {"n_subjects": self.n_subjects, **self.options.to_dict()}
+        """``n_subjects``, every sampling option and ``oneoff_people`` where not 0 (JSON data), as recorded in a
+        world's and corpus's files."""
+        extra = {"oneoff_people": self.oneoff_people} if self.oneoff_people else {}
+        return {"n_subjects": self.n_subjects, **self.options.to_dict(), **extra}
 
     def with_options(self, **overrides) -> WorldSpec:
         """A copy with ``n_subjects`` or sampling options replaced; bad ones raise :class:`WorldError`.
@@ -332,7 +338,8 @@ class WorldSpec:
             0.2
         """
         n = overrides.pop("n_subjects", self.n_subjects)
-        spec = dataclasses.replace(self, n_subjects=n, overrides={**self.overrides, **overrides})
+        oneoff = overrides.pop("oneoff_people", self.oneoff_people)
+        spec = dataclasses.replace(self, n_subjects=n, oneoff_people=oneoff, overrides={**self.overrides, **overrides})
         spec.options  # noqa: B018 - validates now, naming the bad option
         return spec
 
@@ -343,6 +350,12 @@ class WorldSpec:
 
     def sample(self, seed: int = 0) -> World:
         """Sample the world: names from the seed, then :func:`rational.sample_world` with these options.
+
+        With ``oneoff_people`` = n, n more people of the same population follow as the world's
+        :attr:`rational.World.extra_subjects` (:meth:`rational.World.with_extra_subjects`; names from
+        :func:`more_person_names`): the agent fits them like anyone else, the corpus writes each one's
+        sentences as one document read once in training (:func:`bridges.write_corpus`), and the benchmark
+        never asks about them. The world's own people are the same as without them.
 
         Names are checked first (:func:`bridges.world.names.check_vocabulary`): a name that cannot be
         written in the corpus, or two names that make a sentence ambiguous, raise before anything is
@@ -359,12 +372,14 @@ class WorldSpec:
             raise WorldError(f"world {self.name!r}: seed must be a non-negative integer, got {seed!r}")
         graph = self.graph()
         subjects = person_names(self.n_subjects, seed)
-        check_vocabulary(graph, subjects)
+        extra = more_person_names(self.oneoff_people, seed, exclude=subjects) if self.oneoff_people else ()
+        check_vocabulary(graph, (*subjects, *extra))
         associations = None
         if self.associations:  # built-in associations cover every built-in relation; keep this world's
             associations = {r: v for r, v in self.associations().items() if r in graph}
         try:
-            return sample_world(graph, subjects, seed, self.options, associations=associations)
+            world = sample_world(graph, subjects, seed, self.options, associations=associations)
+            return world.with_extra_subjects(extra, seed) if extra else world
         except EvidenceError as err:
             raise WorldError(f"world {self.name!r}: {err}") from None
 

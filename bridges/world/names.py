@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["RESERVED_CHARACTERS", "InvalidNameError", "check_name", "check_vocabulary", "person_names"]
+__all__ = ["RESERVED_CHARACTERS", "InvalidNameError", "check_name", "check_vocabulary", "more_person_names",
+           "person_names"]
 
 _GIVEN = (
     "Aaliyah Abebe Adaeze Adrian Agnieszka Ahmed Aiko Aisha Akira Alejandro Aleksander Alessia Amara "
@@ -78,6 +79,63 @@ def person_names(n: int, seed: int = 0) -> tuple[str, ...]:
         first, rest = divmod(i, g * f)
         middle, family = divmod(rest, f)
         out.append(f"{_GIVEN[first]} {_GIVEN[middle]} {_FAMILY[family]}")
+    return tuple(out)
+
+
+def more_person_names(n: int, seed: int, exclude=(), words=None) -> tuple[str, ...]:
+    """``n`` more distinct person names, none of them in ``exclude``: people added to a world (its one-off
+    people) or new people to ask about (whose names recombine known name words).
+
+    Names are ``"<given> <family>"`` pairs in a random order (their own random stream, so the same
+    arguments give the same names), then, when the pairs run out, ``"<given> <middle> <family>"``
+    triples.
+
+    Args:
+        n: how many names.
+        seed: any integer.
+        exclude: names that must not be drawn (e.g. every subject of the corpus).
+        words: if given, only name words in it are used (e.g. the words of a tokenizer's vocabulary).
+
+    Raises:
+        ValueError: ``n`` is negative, or there are not that many names left.
+
+    Example:
+        >>> taken = person_names(5, seed=0)
+        >>> new = more_person_names(3, seed=1, exclude=taken)
+        >>> len(set(new)), set(new) & set(taken)
+        (3, set())
+    """
+    if n < 0:
+        raise ValueError(f"number of names must be non-negative, got {n}")
+    allowed = None if words is None else set(words)
+    given = [w for w in _GIVEN if allowed is None or w in allowed]
+    family = [w for w in _FAMILY if allowed is None or w in allowed]
+    exclude = set(exclude)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6D6F7265]))  # 'more': a stream of its own
+    g, f = len(given), len(family)
+    out: list[str] = []
+    seen: set[str] = set()
+    for i in rng.permutation(g * f).tolist():
+        if len(out) == n:
+            break
+        name = f"{given[i // f]} {family[i % f]}"
+        if name not in exclude and name not in seen:
+            out.append(name)
+            seen.add(name)
+    space = g * g * f
+    tries = 0
+    while len(out) < n and tries < 20:
+        tries += 1
+        for i in rng.choice(space, size=min(space, 2 * (n - len(out)) + 16), replace=False).tolist():
+            first, rest = divmod(i, g * f)
+            name = f"{given[first]} {given[rest // f]} {family[rest % f]}"
+            if name not in exclude and name not in seen:
+                out.append(name)
+                seen.add(name)
+                if len(out) == n:
+                    break
+    if len(out) < n:
+        raise ValueError(f"cannot draw {n:,} more distinct person names (got {len(out):,})")
     return tuple(out)
 
 
