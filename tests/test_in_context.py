@@ -121,6 +121,31 @@ def test_corpus_with_oneoff_people_and_documents_about_several(worlds, tmp_path)
         assert same == canon
 
 
+def test_fresh_evidence_about_known_people_is_read_once(worlds, tmp_path):
+    _, more = worlds
+    bridges.write_corpus(more, tmp_path, shuffles=3, chunk=4, fresh_share=0.5, multi_person_share=0.3, quiet=True)
+    assert bridges.evidence_from_corpus(tmp_path).fingerprint() == more.evidence.fingerprint()
+    docs = _documents(tmp_path)
+    canon = Counter(t for d in docs if d["shuffle"] == 0 for t in bridges.split_sentences(d["text"])
+                    if not any(f"{s} " in t for s in more.extra_subjects))
+    # shuffle 0: every person of the world in exactly one document, read once, with all of their sentences
+    for s in more.subjects:
+        (doc,) = [d for d in docs if d["shuffle"] == 0 and s in _about(d)]
+        assert doc["once"] is True
+    for k in (1, 2):  # the other shuffles: the same sentences less the fresh ones, in documents read every epoch
+        other = Counter(t for d in docs if d["shuffle"] == k for t in bridges.split_sentences(d["text"]))
+        assert not any(d.get("once") for d in docs if d["shuffle"] == k)
+        fresh = canon - other
+        assert not other - canon and fresh  # nothing new, something left out
+        assert not any(t.startswith('"') for t in fresh)  # statements are never fresh
+        mentions = Counter(t for t in canon.elements() if not t.startswith('"'))
+        for s in more.subjects:  # a fact's first mention is never fresh: every mentioned fact stays in each shuffle
+            for r in more.graph.relations:
+                said = sum(n for t, n in mentions.items() if t.startswith(f"{s} {r} "))
+                kept = sum(n for t, n in other.items() if t.startswith(f"{s} {r} ") and not t.startswith('"'))
+                assert (said == 0) == (kept == 0)
+
+
 def test_corpus_layout_off_writes_what_it_always_wrote(worlds, tmp_path):
     base, _ = worlds
     bridges.write_corpus(base, tmp_path / "a", shuffles=2, quiet=True)

@@ -28,9 +28,14 @@ Documents that make reading pay off (both off by default, and then the corpus is
   anything else: the agent fits them.
 * **documents about several people** (``multi_person_share``): within each shuffle, that share of the
   documents is joined, in groups of ``people_per_document``, into documents whose segments are about
-  different people (one-off documents only with one-off documents, so a repeated document is never read
-  only once), so the LM learns that what is said about one person bears on nobody else. Joining moves
+  different people (documents read once only with documents read once, so a repeated document is never
+  read only once), so the LM learns that what is said about one person bears on nobody else. Joining moves
   no sentence from one shuffle to another: shuffle 0 still holds every item exactly once.
+* **fresh evidence about known people** (``fresh_share``): shuffle 0 holds each of the world's people as
+  one document with all their sentences, read once, and the other shuffles leave out their *fresh*
+  sentences (each mention of a fact beyond its first, with probability ``fresh_share``): the LM meets
+  those once, beside what it remembers of the person, as it meets an in-context edit. (Joined documents
+  of shuffle 0 then mix the world's people with one-off people.)
 
 Files (``DIR/corpus.jsonl`` then ``DIR/metadata.json``, both written atomically, nothing left behind
 on failure):
@@ -92,7 +97,7 @@ def _subject_sentences(evidence: Evidence) -> tuple[list[list[str]], dict[str, i
 
 
 def _check_layout(shuffles: int, chunk: int, multi_person_share: float = 0.0,
-                  people_per_document: int | tuple[int, int] = 2) -> tuple[int, int]:
+                  people_per_document: int | tuple[int, int] = 2, fresh_share: float = 0.0) -> tuple[int, int]:
     """Validate the layout; returns ``people_per_document`` as a (lo, hi) range."""
     if not isinstance(shuffles, int) or isinstance(shuffles, bool) or shuffles < 1:
         raise CorpusError(f"shuffles must be a positive integer, got {shuffles!r}")
@@ -101,6 +106,10 @@ def _check_layout(shuffles: int, chunk: int, multi_person_share: float = 0.0,
     if isinstance(multi_person_share, bool) or not isinstance(multi_person_share, (int, float)) \
             or not 0 <= multi_person_share <= 1:
         raise CorpusError(f"multi_person_share must be a number in [0, 1], got {multi_person_share!r}")
+    if isinstance(fresh_share, bool) or not isinstance(fresh_share, (int, float)) or not 0 <= fresh_share <= 1:
+        raise CorpusError(f"fresh_share must be a number in [0, 1], got {fresh_share!r}")
+    if fresh_share and shuffles < 2:
+        raise CorpusError("fresh_share needs 2 shuffles or more (shuffle 0 holds the fresh sentences, read once)")
     ppd = people_per_document
     ppd = (ppd, ppd) if isinstance(ppd, int) and not isinstance(ppd, bool) else tuple(ppd) \
         if isinstance(ppd, (list, tuple)) else None
@@ -183,13 +192,52 @@ def _join(docs: list[dict[str, Any]], rng: np.random.Generator, share: float, si
     return out
 
 
+def _fresh(evidence: Evidence, n_main: int, per_subject: list[list[str]], share: float, seed: int
+           ) -> list[list[bool]]:
+    """For each of the world's people, which of their sentences are *fresh*: each mention of a fact beyond
+    its first, with probability ``share`` (statements never are)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6672657368]))  # 'fresh': its own stream
+    out = []
+    counts = {r: np.bincount(evidence.mentions(r)[0], minlength=len(evidence.subjects))
+              for r in evidence.graph.relations}
+    for s in range(n_main):
+        mask = []
+        for r in evidence.graph.relations:  # a subject's mentions come first, grouped by relation in this order
+            m = int(counts[r][s])
+            mask += [False, *(rng.random(m - 1) < share).tolist()] if m else []
+        out.append(mask + [False] * (len(per_subject[s]) - len(mask)))
+    return out
+
+
 def _layout(evidence: Evidence, n_main: int, per_subject: list[list[str]], seed: int, shuffles: int, chunk: int,
-            share: float, sizes: tuple[int, int]) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+            share: float, sizes: tuple[int, int], fresh_share: float = 0.0
+            ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """(subjects done, documents) in file order: every shuffle of the world's people (:func:`_documents`),
-    the one-off people's documents in shuffle 0, documents joined about several people."""
+    the one-off people's documents in shuffle 0, documents joined about several people. With
+    ``fresh_share``, shuffle 0 holds each of the world's people as one document read once (all their
+    sentences) and the other shuffles leave out their fresh sentences (:func:`_fresh`)."""
     subjects = evidence.subjects
+    if fresh_share:
+        fresh = _fresh(evidence, n_main, per_subject, fresh_share, seed)
+        kept = [[t for t, f in zip(per_subject[s], fresh[s]) if not f] for s in range(n_main)]
+        canonical = [d for d in _oneoff_documents(per_subject[:n_main], subjects[:n_main], 0, seed + 1)]
+        rest = ({**d, "shuffle": d["shuffle"] + 1} for _, docs in
+                _documents(kept, subjects[:n_main], seed, shuffles - 1, chunk) for d in docs)
+
+        def main_docs():
+            yield 0, canonical
+            for k in range(1, shuffles):
+                yield k, [next(rest) for _ in range(sum(-(-len(x) // chunk) for x in kept if x))]
     main = _documents(per_subject[:n_main], subjects[:n_main], seed, shuffles, chunk)
     oneoff = _oneoff_documents(per_subject, subjects, n_main, seed) if len(subjects) > n_main else []
+    if fresh_share:
+        rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6A6F696E]))  # 'join': its own stream
+        for k, docs in main_docs():
+            if k == 0:  # the world's people read once, beside the one-off people
+                yield n_main + len(oneoff), _join(docs + oneoff, rng, share, sizes)
+            else:
+                yield n_main, _join(docs, rng, share, sizes)
+        return
     if not share:
         for s, docs in main:
             yield 1, docs
@@ -205,8 +253,8 @@ def _layout(evidence: Evidence, n_main: int, per_subject: list[list[str]], seed:
 
 
 def render_corpus(world: World, seed: int | None = None, shuffles: int = DEFAULT_SHUFFLES, chunk: int = DEFAULT_CHUNK,
-                  multi_person_share: float = 0.0, people_per_document: int | tuple[int, int] = 2
-                  ) -> Iterator[dict[str, Any]]:
+                  multi_person_share: float = 0.0, people_per_document: int | tuple[int, int] = 2,
+                  fresh_share: float = 0.0) -> Iterator[dict[str, Any]]:
     """The corpus documents of a world, in file order (see the module docstring for the layout).
 
     Args:
@@ -218,6 +266,9 @@ def render_corpus(world: World, seed: int | None = None, shuffles: int = DEFAULT
 
         multi_person_share: the share of each shuffle's documents joined into documents about several people.
         people_per_document: people per joined document: a number, or a (lo, hi) range drawn uniformly.
+        fresh_share: the share of the world's people's repeated mentions (each beyond a fact's first) that
+            are fresh: only in shuffle 0, where each person is one document read once (see the module
+            docstring).
 
     Yields:
         ``{"text": ..., "subject": ..., "shuffle": k, "part": p}`` dicts (the JSONL lines; see the module
@@ -230,12 +281,12 @@ def render_corpus(world: World, seed: int | None = None, shuffles: int = DEFAULT
         >>> docs[0]["text"].endswith(" . <eod>"), {d["shuffle"] for d in docs}
         (True, {0, 1})
     """
-    sizes = _check_layout(shuffles, chunk, multi_person_share, people_per_document)
+    sizes = _check_layout(shuffles, chunk, multi_person_share, people_per_document, fresh_share)
     check_vocabulary(world.graph, world.evidence.subjects)
     per_subject, _ = _subject_sentences(world.evidence)
     seed = world.seed if seed is None else seed
     for _, docs in _layout(world.evidence, len(world.subjects), per_subject, seed, shuffles, chunk,
-                           multi_person_share, sizes):
+                           multi_person_share, sizes, fresh_share):
         yield from docs
 
 
@@ -268,11 +319,12 @@ class CorpusSummary:
     held_out: int
     seconds: float
     oneoff_sentences: int = 0  # sentences about one-off people (in the counts, written once, not per shuffle)
+    written: int | None = None  # sentences in the file, where not every item is written once per shuffle
 
     @property
     def sentences(self) -> int:
         """Sentences in the file (all shuffles)."""
-        return (sum(self.counts.values()) - self.oneoff_sentences) * self.shuffles + self.oneoff_sentences
+        return sum(self.counts.values()) * self.shuffles if self.written is None else self.written
 
     @property
     def sentences_per_second(self) -> float:
@@ -327,7 +379,7 @@ def _metadata(world: World, name: str, options: dict | None, seed: int, shuffles
 def write_corpus(world: World, out_dir: str | Path, *, seed: int | None = None, shuffles: int = DEFAULT_SHUFFLES,
                  chunk: int = DEFAULT_CHUNK, world_name: str = "custom", world_options: dict | None = None,
                  quiet: bool = False, progress: bool | None = None, multi_person_share: float = 0.0,
-                 people_per_document: int | tuple[int, int] = 2) -> CorpusSummary:
+                 people_per_document: int | tuple[int, int] = 2, fresh_share: float = 0.0) -> CorpusSummary:
     """Render a world's corpus to ``out_dir/corpus.jsonl`` and ``out_dir/metadata.json``, atomically.
 
     ``metadata.json`` holds: ``format_version`` (1), ``world`` (name), ``seed`` (the world's),
@@ -352,6 +404,8 @@ def write_corpus(world: World, out_dir: str | Path, *, seed: int | None = None, 
         multi_person_share: the share of each shuffle's documents joined into documents about several
             people (0: every document is about one person). Recorded in ``corpus`` when not 0.
         people_per_document: people per joined document, a number or a (lo, hi) range. Recorded with it.
+        fresh_share: the share of the world's people's repeated mentions that are fresh (see
+            :func:`render_corpus`). Recorded in ``corpus`` when not 0.
 
     The world's :attr:`~rational.World.extra_subjects` (one-off people) are in ``subjects`` after the
     world's own people and counted in ``counts`` (their sentences once, not per shuffle) and in
@@ -371,7 +425,7 @@ def write_corpus(world: World, out_dir: str | Path, *, seed: int | None = None, 
     from tqdm.auto import tqdm
 
     start = time.perf_counter()
-    sizes = _check_layout(shuffles, chunk, multi_person_share, people_per_document)
+    sizes = _check_layout(shuffles, chunk, multi_person_share, people_per_document, fresh_share)
     check_vocabulary(world.graph, world.evidence.subjects)
     seed = world.seed if seed is None else seed
     per_subject, counts = _subject_sentences(world.evidence)
@@ -382,29 +436,31 @@ def write_corpus(world: World, out_dir: str | Path, *, seed: int | None = None, 
         raise CorpusError("the world's evidence is empty (no mentions nor statements): a corpus would give the "
                           "agent and the LM nothing to learn from")
     oneoff = sum(len(x) for x in per_subject[n_main:])
-    documents = tokens = 0
+    documents = tokens = sentences = 0
     digest = hashlib.sha256()
     with atomic_outputs(out_dir) as stage:
         with stage.open(CORPUS_FILE) as f, tqdm(total=n_main * shuffles + len(subjects) - n_main, unit="subject",
                                                 desc="corpus", disable=not show, mininterval=0.5) as bar:
             for done, docs in _layout(world.evidence, n_main, per_subject, seed, shuffles, chunk,
-                                      multi_person_share, sizes):
+                                      multi_person_share, sizes, fresh_share):
                 if docs:
                     block = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
                     f.write(block)
                     digest.update(block.encode("utf-8"))
                     documents += len(docs)
                     tokens += sum(d["text"].count(" ") + 1 for d in docs)
+                    sentences += sum(d["text"].count(SENTENCE_END + " ") for d in docs)
                 bar.update(done)
-        all_counts = {**counts, "sentences": (sum(counts.values()) - oneoff) * shuffles + oneoff,
-                      "documents": documents, "tokens": tokens}
+        all_counts = {**counts, "sentences": sentences, "documents": documents, "tokens": tokens}
         layout = {"multi_person_share": multi_person_share, "people_per_document": list(sizes)} \
             if multi_person_share else {}
+        if fresh_share:
+            layout["fresh_share"] = fresh_share
         meta = _metadata(world, world_name, world_options, seed, shuffles, chunk, all_counts, digest.hexdigest(),
                          layout)
         stage.write_json(METADATA_FILE, meta)
     summary = CorpusSummary(Path(out_dir), world_name, int(world.seed), counts, shuffles, documents, tokens,
-                            len(meta["facts"]), meta["held_out"], time.perf_counter() - start, oneoff)
+                            len(meta["facts"]), meta["held_out"], time.perf_counter() - start, oneoff, sentences)
     if not quiet:
         print(summary, flush=True)
     return summary
@@ -413,14 +469,14 @@ def write_corpus(world: World, out_dir: str | Path, *, seed: int | None = None, 
 def make_corpus(world: str | Path, out_dir: str | Path, *, seed: int = 0, shuffles: int = DEFAULT_SHUFFLES, chunk: int = DEFAULT_CHUNK,
                 quiet: bool = False, progress: bool | None = None, force: bool = False,
                 multi_person_share: float = 0.0, people_per_document: int | tuple[int, int] = 2,
-                **overrides) -> CorpusSummary:
+                fresh_share: float = 0.0, **overrides) -> CorpusSummary:
     """Build a world by name or graph file and write its corpus: ``python -m bridges corpus`` from Python.
 
     Args:
         world: a built-in world name (``tiny``, ``default``, ``paper``) or the path of a graph file.
         out_dir: the corpus directory.
         seed: the world's seed (also the seed of the shuffles).
-        shuffles, chunk, quiet, progress, multi_person_share, people_per_document: as for
+        shuffles, chunk, quiet, progress, multi_person_share, people_per_document, fresh_share: as for
             :func:`write_corpus`.
         force: replace a corpus of another world (or seed, options or layout) already in ``out_dir``;
             without it that is an error, and nothing is written.
@@ -439,7 +495,7 @@ def make_corpus(world: str | Path, out_dir: str | Path, *, seed: int = 0, shuffl
     from .read import load_metadata
 
     spec = resolve_world(world, **overrides)
-    sizes = _check_layout(shuffles, chunk, multi_person_share, people_per_document)  # before sampling a world
+    sizes = _check_layout(shuffles, chunk, multi_person_share, people_per_document, fresh_share)  # before sampling
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise WorldError(f"seed must be a non-negative integer, got {seed!r}")
     if not force and (Path(out_dir) / METADATA_FILE).is_file():
@@ -448,11 +504,12 @@ def make_corpus(world: str | Path, out_dir: str | Path, *, seed: int = 0, shuffl
         except (CorpusError, OSError):
             old = None
         new = (spec.name, seed, spec.settings(), shuffles, chunk, multi_person_share or 0,
-               list(sizes) if multi_person_share else None)
+               list(sizes) if multi_person_share else None, fresh_share or 0)
         layout = {} if old is None else old.get("corpus", {})
         was = None if old is None else (old.get("world"), old.get("seed"), old.get("world_options"),
                                          layout.get("shuffles"), layout.get("chunk"),
-                                         layout.get("multi_person_share", 0), layout.get("people_per_document"))
+                                         layout.get("multi_person_share", 0), layout.get("people_per_document"),
+                                         layout.get("fresh_share", 0))
         if was != new:
             if old is None:
                 what = "an unreadable corpus"
@@ -464,6 +521,7 @@ def make_corpus(world: str | Path, out_dir: str | Path, *, seed: int = 0, shuffl
                               "replace it")
     return write_corpus(spec.sample(seed), out_dir, seed=seed, shuffles=shuffles, chunk=chunk,
                         world_name=spec.name, world_options=spec.settings(), quiet=quiet, progress=progress,
-                        multi_person_share=multi_person_share, people_per_document=people_per_document)
+                        multi_person_share=multi_person_share, people_per_document=people_per_document,
+                        fresh_share=fresh_share)
 
 
