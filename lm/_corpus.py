@@ -33,6 +33,8 @@ class Corpus:
         subjects: subject names.
         facts: the true object of every (subject, relation).
         fingerprint: sha256 over both files (a resumed run checks it is training on the same corpus).
+        once: for each document, whether it is to be read in one epoch only (``"once": true`` in the file:
+            a document about people who appear nowhere else); empty when no document is.
     """
 
     texts: tuple[str, ...]
@@ -40,6 +42,7 @@ class Corpus:
     subjects: tuple[str, ...]
     facts: tuple[Fact, ...]
     fingerprint: str
+    once: tuple[bool, ...] = ()
 
     @property
     def train_facts(self) -> tuple[Fact, ...]:
@@ -81,7 +84,7 @@ def read_corpus(directory: str | os.PathLike) -> Corpus:
         if not f.is_file():
             raise LMError(f"{path} is not a corpus directory: {name} is missing")
     digest = hashlib.sha256()
-    texts = []
+    texts, once = [], []
     raw = files["corpus.jsonl"].read_bytes()
     digest.update(raw)
     corpus_sha = hashlib.sha256(raw).hexdigest()
@@ -97,6 +100,7 @@ def read_corpus(directory: str | os.PathLike) -> Corpus:
         if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
             raise LMError(f"{files['corpus.jsonl']}:{n}: expected an object with a \"text\" string")
         texts.append(doc["text"])
+        once.append(doc.get("once") is True)
     if not texts:
         raise LMError(f"{files['corpus.jsonl']} holds no documents")
     raw = files["metadata.json"].read_bytes()
@@ -126,4 +130,4 @@ def read_corpus(directory: str | os.PathLike) -> Corpus:
     for f in facts:
         if f.relation not in domains or f.object not in domains[f.relation]:
             raise LMError(f"{files['metadata.json']}: fact {f} names an unknown relation or object")
-    return Corpus(tuple(texts), domains, subjects, facts, digest.hexdigest())
+    return Corpus(tuple(texts), domains, subjects, facts, digest.hexdigest(), tuple(once) if any(once) else ())

@@ -7,9 +7,12 @@
 3. build the model from the preset, or restore model, optimizer, RNG and position from
    ``out_dir/checkpoint`` (refusing a checkpoint of another corpus or configuration);
 4. every epoch, shuffle the documents (seeded by epoch), pack them into one token stream, cut it into
-   sequences of ``context + 1`` tokens, shuffle those, and take optimizer steps on batches of them
+   sequences of ``context + 1`` tokens (or, with ``packing="documents"``, fill each sequence with whole
+   documents and pad it), shuffle those, and take optimizer steps on batches of them
    (AdamW, linear warmup then cosine decay, gradient clipping); each process takes its slice of a batch.
    Attention stays inside a document (:func:`document_mask`), as when the model is asked a question.
+   A document the corpus marks ``"once"`` (about people who appear nowhere else) is in the stream of
+   one epoch only (:func:`read_epochs`): the LM reads it once in its whole training.
    The step runs under ``torch.compile`` (falling back to eager with a warning if compilation fails),
    with deterministic kernels, and under bf16 autocast where the hardware has native bf16;
 5. after every ``eval_every`` epochs, measure greedy generative accuracy on a fixed sample of training
@@ -49,7 +52,7 @@ from ._model import ModelConfig, build_model, get_preset, n_params
 from ._score import LM_CONFIG_FILE, LanguageModel, load_weights, quiet
 from ._tokenizer import train_tokenizer
 
-__all__ = ["TrainConfig", "bf16_native", "make_optimizer", "train_from_corpus", "train_step"]
+__all__ = ["TrainConfig", "bf16_native", "make_optimizer", "read_epochs", "train_from_corpus", "train_step"]
 
 _STATE_FILE = "trainer_state.pt"
 
@@ -84,6 +87,9 @@ class TrainConfig:
     # that stopped early and is resumed with a target above the accuracy it stopped at trains on
     threads: int | None = None  # torch threads per process (None: as set; under torchrun cores / processes)
     progress: bool = True  # tqdm progress bar with loss and tokens/s (rank 0 only)
+    packing: str = "stream"  # "stream": documents end to end, cut every `context` tokens (a document may
+    # straddle two sequences, its second part then not seeing its first); "documents": whole documents per
+    # sequence (first fit; one longer than the context is cut), the rest padded (no loss on padding)
 
     def __post_init__(self):
         check_types(self)
@@ -102,6 +108,8 @@ class TrainConfig:
             raise LMError(f"TrainConfig.target_accuracy must be in (0, 1], got {self.target_accuracy!r}")
         if self.threads is not None and self.threads < 1:
             raise LMError(f"TrainConfig.threads must be positive, got {self.threads!r}")
+        if self.packing not in ("stream", "documents"):
+            raise LMError(f'TrainConfig.packing must be "stream" or "documents", got {self.packing!r}')
 
     def lr_at(self, step: int, total: int) -> float:
         """Learning rate at ``step`` (0-based) of ``total``: linear warmup, then cosine to the floor."""
@@ -129,10 +137,74 @@ def _split_overrides(overrides: dict) -> tuple[dict, dict]:
             {k: v for k, v in overrides.items() if k in model_names})
 
 
-def _batches(docs: list[np.ndarray], cfg: TrainConfig, epoch: int) -> torch.Tensor:
-    """(steps, batch_size, context + 1) token ids for one epoch: a pure function of (seed, epoch)."""
+def read_epochs(once: tuple[bool, ...] | list[bool], cfg: TrainConfig) -> np.ndarray | None:
+    """The epoch in which each document is read: -1 (every epoch) for most; for the documents marked
+    ``once``, one epoch each, spread evenly over the epochs in a random order (a pure function of the
+    seed). None when no document is marked.
+
+    Example:
+        >>> read_epochs([False, True, True, True], TrainConfig(epochs=3)).tolist()
+        [-1, 2, 1, 0]
+    """
+    once = np.asarray(once, bool)
+    if not once.any():
+        return None
+    epochs = np.full(once.size, -1, np.int64)
+    idx = np.flatnonzero(once)
+    rng = np.random.default_rng([cfg.seed, 3 << 20])
+    epochs[idx] = rng.permutation(idx.size) % cfg.epochs
+    return epochs
+
+
+def _pack_documents(docs: list[np.ndarray], order: np.ndarray, length: int, eod_id: int, pad_id: int,
+                    open_bins: int = 8) -> np.ndarray:
+    """(n, length) sequences, each ``<eod>`` (the context a document starts from) then whole documents in
+    ``order`` (first fit over a few open sequences), padded with ``pad_id``; a document longer than a
+    sequence is cut to fit."""
+    bins: list[list[np.ndarray]] = []  # open sequences
+    room: list[int] = []
+    done: list[list[np.ndarray]] = []
+    for i in order.tolist():
+        d = docs[i][: length - 1]
+        for b in range(len(bins)):
+            if room[b] >= d.size:
+                bins[b].append(d)
+                room[b] -= d.size
+                break
+        else:
+            if len(bins) == open_bins:  # close the fullest
+                b = int(np.argmin(room))
+                done.append(bins.pop(b))
+                room.pop(b)
+            bins.append([d])
+            room.append(length - 1 - d.size)
+    done += bins
+    out = np.full((len(done), length), pad_id, np.int64)
+    out[:, 0] = eod_id
+    for row, parts in zip(out, done):
+        seq = np.concatenate(parts)
+        row[1:1 + seq.size] = seq
+    return out
+
+
+def _batches(docs: list[np.ndarray], cfg: TrainConfig, epoch: int, read_in: np.ndarray | None = None,
+             eod_id: int = 2, pad_id: int = 0) -> torch.Tensor:
+    """(steps, batch_size, context + 1) token ids for one epoch: a pure function of (seed, epoch).
+
+    ``read_in`` (:func:`read_epochs`) leaves out the documents read in another epoch. ``"stream"`` packing
+    drops the last sequences that do not fill a batch; ``"documents"`` packing keeps every document and
+    fills the last batch with padding rows."""
     rng = np.random.default_rng([cfg.seed, epoch])
-    stream = np.concatenate([docs[i] for i in rng.permutation(len(docs))])
+    index = np.arange(len(docs)) if read_in is None else np.flatnonzero((read_in == -1) | (read_in == epoch))
+    order = index[rng.permutation(index.size)]
+    if cfg.packing == "documents":
+        seqs = _pack_documents(docs, order, cfg.context + 1, eod_id, pad_id)
+        n = len(seqs)
+        steps = -(-n // cfg.batch_size)
+        seqs = np.concatenate([seqs[rng.permutation(n)],
+                               np.full((steps * cfg.batch_size - n, cfg.context + 1), pad_id, np.int64)])
+        return torch.from_numpy(seqs).view(steps, cfg.batch_size, cfg.context + 1)
+    stream = np.concatenate([docs[i] for i in order])
     n = (len(stream) - 1) // cfg.context
     seqs = np.lib.stride_tricks.sliding_window_view(stream, cfg.context + 1)[::cfg.context][:n]
     steps = n // cfg.batch_size
@@ -173,7 +245,10 @@ def train_step(net, model, opt, batch: torch.Tensor, lr: float, cfg: TrainConfig
     with _deterministic():
         with torch.autocast(batch.device.type, dtype=torch.bfloat16, enabled=bool(cfg.bf16)):
             logits = net(input_ids=ids, attention_mask=mask).logits  # (b, context, V)
-        loss = F.cross_entropy(logits.float().flatten(0, 1), batch[:, 1:].flatten())
+        targets = batch[:, 1:]
+        if cfg.packing == "documents":  # no loss on padding
+            targets = targets.masked_fill(targets == model.config.pad_token_id, -100)
+        loss = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten(), ignore_index=-100)
         loss.backward()
     if cfg.grad_clip:
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -346,11 +421,18 @@ def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike,
     corpus = read_corpus(corpus_dir)
     tok = train_tokenizer(corpus.texts, corpus.names())
     docs = [np.asarray(ids, dtype=np.int64) for ids in tok.encode(corpus.texts, "document")]
-    steps_per_epoch = _batches(docs, cfg, 0).shape[0]
-    if steps_per_epoch == 0:
+    read_in = read_epochs(corpus.once, cfg)
+
+    def batches(epoch: int) -> torch.Tensor:
+        return _batches(docs, cfg, epoch, read_in, tok.eod_id, tok.pad_id)
+
+    epoch_steps = [batches(0).shape[0]] * cfg.epochs if read_in is None and cfg.packing == "stream" else \
+        [batches(e).shape[0] for e in range(cfg.epochs)]  # one-off documents make epochs differ in length
+    starts = np.cumsum([0, *epoch_steps])
+    if min(epoch_steps) == 0:
         raise LMError(f"the corpus has too few tokens for one batch of {cfg.batch_size} x {cfg.context + 1}; "
                       "lower batch_size or context")
-    total = steps_per_epoch * cfg.epochs
+    total = int(starts[-1])
     fingerprint = {"corpus": corpus.fingerprint, "tokenizer": tok.fingerprint(), "model": asdict(mcfg),
                    "train": cfg.affects_weights()}
     meta = {"preset": preset, "model_config": asdict(mcfg), "tokenizer_sha256": tok.fingerprint()}
@@ -404,11 +486,12 @@ def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike,
     loss_sum, loss_n = 0.0, 0
     stepped = False  # a step has run in this process (compilation can only fail before)
     while step < total and not state["stopped"]:
-        epoch, first = divmod(step, steps_per_epoch)
-        batches = _batches(docs, cfg, epoch)
+        epoch = int(np.searchsorted(starts, step, side="right")) - 1
+        first, steps_per_epoch = step - int(starts[epoch]), epoch_steps[epoch]
+        epoch_batches = batches(epoch)
         t0 = time.perf_counter()
         for i in range(first, steps_per_epoch):
-            batch = batches[i, rank * local:(rank + 1) * local].to(dev)  # (b, context + 1)
+            batch = epoch_batches[i, rank * local:(rank + 1) * local].to(dev)  # (b, context + 1)
             try:
                 loss = train_step(net, model, opt, batch, cfg.lr_at(step, total), cfg)
             except Exception as e:  # compilation fails on the first step (e.g. no C++ compiler): go eager
@@ -466,7 +549,9 @@ def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike,
         "accuracy_curve": [list(x) for x in state["accuracy_curve"]],
         "loss_curve": [list(x) for x in state["loss_curve"]],
         "eval_sample_size": len(sample), "steps": step, "total_steps": total,
-        "epochs_completed": step / steps_per_epoch, "stopped_early": bool(state["stopped"]),
+        "epochs_completed": float(np.interp(step, starts, np.arange(len(starts)))),
+        "stopped_early": bool(state["stopped"]),
+        "once_documents": int((read_in >= 0).sum()) if read_in is not None else 0,
         "tokens": state["tokens"], "train_time_s": state["train_time"],
         "tokens_per_s": state["tokens"] / max(state["train_time"], 1e-9),
         "eval_time_s": state["eval_time"] + final_eval, "first_step_s": state.get("first_step_s"),

@@ -130,10 +130,11 @@ class World:
 
     Attributes:
         graph: the dependency graph.
-        subjects: subject names.
+        subjects: the world's people: the subjects its questions are about.
         cpts: relation -> true CPT (parents' axes, then the relation's own).
-        truth: relation -> (S,) index of each subject's true object.
-        evidence: mentions and statements (what a corpus would report).
+        truth: relation -> (S,) index of each subject's true object, aligned with ``evidence.subjects``.
+        evidence: mentions and statements (what a corpus would report). Its subjects are ``subjects``,
+            then the :attr:`extra_subjects` (see :meth:`with_extra_subjects`).
         held_out: relation -> (S,) bool, True where (s, r) is never mentioned nor stated.
         seed: the seed it was sampled with.
         options: the sampling options.
@@ -147,6 +148,53 @@ class World:
     held_out: dict[str, np.ndarray]
     seed: int
     options: WorldOptions = dataclasses.field(default_factory=WorldOptions)
+
+    @property
+    def extra_subjects(self) -> tuple[str, ...]:
+        """People of the same population whom the evidence covers beyond :attr:`subjects` (e.g. people a
+        corpus talks about once): the agent fits them like anyone else, the world's questions leave them out."""
+        return tuple(self.evidence.subjects[len(self.subjects):])
+
+    def with_extra_subjects(self, names: Sequence[str], seed: int) -> World:
+        """The same world with more people drawn from its population, as :attr:`extra_subjects`.
+
+        The new people's true objects come from the world's CPTs, their held-out flags, mentions and
+        statements from its options, exactly as :func:`sample_world` draws its own people (steps 2-6), but
+        from a random stream of their own (``seed``): the world's people, CPTs, truth and evidence are
+        unchanged, and ``names=()`` returns an equal world.
+
+        Args:
+            names: the new people's names (distinct from every subject of the evidence).
+            seed: any non-negative integer.
+
+        Example:
+            >>> w = sample_world(example_graph(), 5, seed=0)
+            >>> w2 = w.with_extra_subjects(["Ann", "Bo"], seed=1)
+            >>> w2.subjects == w.subjects, w2.extra_subjects, len(w2.truth["country"])
+            (True, ('Ann', 'Bo'), 7)
+        """
+        if not _count(seed) or seed < 0:
+            raise EvidenceError(f"seed must be a non-negative integer, got {seed!r}")
+        names = tuple(names)
+        old = self.evidence
+        clash = sorted(set(names) & set(old.subjects))
+        if clash:
+            raise EvidenceError(f"with_extra_subjects: {clash[:3]} already subjects of the world")
+        graph, opts, rels = self.graph, self.options, self.graph.relations
+        rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6578747261]))  # 'extra': its own stream
+        n = len(names)
+        truth: dict[str, np.ndarray] = {}
+        for r in rels:
+            truth[r] = _draw_truth(graph, self.cpts[r], r, truth, n, rng)
+        evidence = Evidence(graph, (*old.subjects, *names), eps=old.eps, statement_noise=old.statement_noise,
+                            statements=list(old.statements), reliability=old.reliability)
+        for r in rels:
+            evidence.add_mention_arrays(r, *old.mentions(r))
+        held_out = _sample_evidence(evidence, graph, opts, truth, _held_out_rates(graph, opts), rng,
+                                    len(old.subjects))
+        return World(graph, self.subjects, dict(self.cpts),
+                     {r: np.concatenate([self.truth[r], truth[r]]) for r in rels}, evidence,
+                     {r: np.concatenate([self.held_out[r], held_out[r]]) for r in rels}, self.seed, opts)
 
     def true_object(self, subject: str, relation: str) -> str:
         """The object that really holds for (subject, relation)."""
@@ -183,14 +231,18 @@ class World:
         try:
             graph = RelationGraph.from_json(data["graph"])
             rels = graph.relations
-            return cls(graph, tuple(data["subjects"]),
-                       {r: np.asarray(data["cpts"][r], float) for r in rels},
-                       {r: np.asarray(data["truth"][r], np.int64) for r in rels},
-                       Evidence.from_dict(graph, data["evidence"]),
-                       {r: np.asarray(data["held_out"][r], bool) for r in rels},
-                       int(data["seed"]), WorldOptions.from_dict(data.get("options", {})))
+            world = cls(graph, tuple(data["subjects"]),
+                        {r: np.asarray(data["cpts"][r], float) for r in rels},
+                        {r: np.asarray(data["truth"][r], np.int64) for r in rels},
+                        Evidence.from_dict(graph, data["evidence"]),
+                        {r: np.asarray(data["held_out"][r], bool) for r in rels},
+                        int(data["seed"]), WorldOptions.from_dict(data.get("options", {})))
         except (KeyError, TypeError) as err:
             raise EvidenceError(f"not a world in plain-data form: {type(err).__name__}: {err}") from None
+        if world.evidence.subjects[:len(world.subjects)] != world.subjects:
+            raise EvidenceError("not a world in plain-data form: the evidence's subjects do not begin with the "
+                                "world's subjects")
+        return world
 
 
 def example_graph() -> RelationGraph:
@@ -285,6 +337,99 @@ def association_base(graph: RelationGraph, relation: str, associations: Mapping 
     return np.divide(base, said, out=np.zeros_like(base), where=said > 0)
 
 
+
+def _held_out_rates(graph: RelationGraph, opts: WorldOptions) -> dict[str, float]:
+    """relation -> the rate at which its facts are held out (never mentioned nor stated)."""
+    rates = {r: opts.held_out_rate for r in graph.relations}
+    for r, rate in (opts.held_out_by_relation or {}).items():
+        if r not in graph:
+            raise EvidenceError(f"world option held_out_by_relation names unknown relation {r!r}; "
+                                f"known relations: {sorted(graph.relations)}")
+        rates[r] = rate
+    return rates
+
+
+def _draw_truth(graph: RelationGraph, cpt: np.ndarray, relation: str, truth: Mapping[str, np.ndarray], n: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """(n,) true objects of ``relation`` drawn from the CPT rows of each subject's parents' true objects."""
+    k = cpt.shape[-1]
+    rows = np.broadcast_to(cpt[tuple(truth[p] for p in graph.parents(relation))], (n, k))  # (S, K)
+    u = rng.random(n)[:, None]
+    return np.minimum((rows.cumsum(axis=1) < u).sum(axis=1), k - 1)
+
+
+def _sample_evidence(evidence: Evidence, graph: RelationGraph, opts: WorldOptions, truth: Mapping[str, np.ndarray],
+                     rates: Mapping[str, float], rng: np.random.Generator, offset: int) -> dict[str, np.ndarray]:
+    """Steps 3-6 of :func:`sample_world` for a block of ``n`` subjects, ``evidence.subjects[offset:offset + n]``
+    (``truth[r]`` is the block's, shape (n,)): held-out flags, mentions and statements, added to ``evidence``.
+    Returns the block's held-out flags."""
+    rels = graph.relations
+    n = len(truth[rels[0]]) if rels else 0
+    names = evidence.subjects[offset:offset + n]
+    held_out = {r: rng.random(n) < rates[r] for r in rels}
+    mentioned: dict[str, list[list[int]]] = {}
+    for r in rels:
+        k = graph.size_of(r)
+        visible = np.flatnonzero(~held_out[r])
+        if isinstance(opts.mentions_per_fact, tuple):
+            lo, hi = opts.mentions_per_fact
+            counts = rng.integers(lo, hi + 1, size=visible.size)
+        else:
+            counts = np.full(visible.size, opts.mentions_per_fact)
+        subj = np.repeat(visible, counts)
+        obj = truth[r][subj].copy()
+        if k > 1:
+            if opts.reliability is None:
+                wrong = rng.random(subj.size) < opts.eps
+            else:
+                rho = np.repeat(rng.uniform(*opts.reliability, size=visible.size), counts)
+                wrong = rng.random(subj.size) >= rho
+            shift = rng.integers(1, k, size=subj.size)  # uniform over the other k - 1 objects
+            obj[wrong] = (obj[wrong] + shift[wrong]) % k
+        evidence.add_mention_arrays(r, subj + offset, obj)
+        if opts.statement_atoms == "mentions":
+            per_subject = [[] for _ in range(n)]
+            for si, oi in zip(subj.tolist(), obj.tolist()):
+                per_subject[si].append(oi)
+            mentioned[r] = per_subject
+
+    def atom(s: int, r: str) -> tuple[str, str]:
+        k = graph.size_of(r)
+        if opts.statement_atoms == "truth":
+            o = truth[r][s] if rng.random() < 0.5 else rng.integers(k)
+        else:  # a mentioned object: independent of the truth given the mentions
+            said = mentioned[r][s]
+            o = said[rng.integers(len(said))] if rng.random() < 0.5 else rng.integers(k)
+        return r, graph.domain(r)[int(o)]
+
+    def label(st_atoms, fn, s) -> bool:
+        value = bool(fn(*(truth[r][s] == graph.object_index(r, o) for r, o in st_atoms)))
+        return value if rng.random() >= opts.statement_noise else not value
+
+    edges = list(graph.edges)
+    two_place = [c for c, (arity, _) in CONNECTIVES.items() if arity == 2]
+    for s in range(n):
+        visible = [r for r in rels if not held_out[r][s]]
+        if not visible:
+            continue
+        for _ in range(rng.poisson(opts.statements_per_subject)):
+            a = atom(s, visible[rng.integers(len(visible))])
+            evidence.add_statement(Statement.connective("atom", names[s], [a], label([a], lambda x: x, s)))
+        pairs = [(u, v) for u, v in edges if not held_out[u][s] and not held_out[v][s]]
+        for _ in range(rng.poisson(opts.connectives_per_subject)):
+            kind = ["not", *two_place][rng.integers(1 + len(two_place))]
+            if kind == "not":
+                atoms = [atom(s, visible[rng.integers(len(visible))])]
+            elif pairs and rng.random() < 0.5:
+                u, v = pairs[rng.integers(len(pairs))]
+                atoms = [atom(s, u), atom(s, v)] if rng.random() < 0.5 else [atom(s, v), atom(s, u)]
+            else:
+                r = visible[rng.integers(len(visible))]
+                atoms = [atom(s, r), atom(s, r)]
+            fn = CONNECTIVES[kind][1]
+            evidence.add_statement(Statement.connective(kind, names[s], atoms, label(atoms, fn, s)))
+    return held_out
+
 def sample_world(graph: RelationGraph, n_subjects: int | Sequence[str] = 100, seed: int = 0,
                  options: WorldOptions | None = None, *, associations: Mapping | None = None,
                  **overrides) -> World:
@@ -332,12 +477,7 @@ def sample_world(graph: RelationGraph, n_subjects: int | Sequence[str] = 100, se
     if not subjects:
         raise EvidenceError("n_subjects: the list of subject names is empty")
     rels = graph.relations
-    rates = {r: opts.held_out_rate for r in rels}
-    for r, rate in (opts.held_out_by_relation or {}).items():
-        if r not in graph:
-            raise EvidenceError(f"world option held_out_by_relation names unknown relation {r!r}; "
-                                f"known relations: {sorted(rels)}")
-        rates[r] = rate
+    rates = _held_out_rates(graph, opts)
     unknown = sorted(set(associations or {}) - set(rels))
     if unknown:
         raise EvidenceError(f"associations name unknown relation(s) {unknown}; known relations: {sorted(rels)}")
@@ -358,70 +498,7 @@ def sample_world(graph: RelationGraph, n_subjects: int | Sequence[str] = 100, se
             g = rng.standard_gamma(conc + opts.association_strength * base)
             g = np.maximum(g, np.finfo(float).tiny)  # a row of tiny draws must still normalise
             cpts[r] = g / g.sum(axis=-1, keepdims=True)
-        rows = np.broadcast_to(cpts[r][tuple(truth[p] for p in graph.parents(r))], (n, shape[-1]))  # (S, K)
-        u = rng.random(n)[:, None]
-        truth[r] = np.minimum((rows.cumsum(axis=1) < u).sum(axis=1), shape[-1] - 1)
+        truth[r] = _draw_truth(graph, cpts[r], r, truth, n, rng)
 
-    held_out = {r: rng.random(n) < rates[r] for r in rels}
-    mentioned: dict[str, list[list[int]]] = {}
-    for r in rels:
-        k = graph.size_of(r)
-        visible = np.flatnonzero(~held_out[r])
-        if isinstance(opts.mentions_per_fact, tuple):
-            lo, hi = opts.mentions_per_fact
-            counts = rng.integers(lo, hi + 1, size=visible.size)
-        else:
-            counts = np.full(visible.size, opts.mentions_per_fact)
-        subj = np.repeat(visible, counts)
-        obj = truth[r][subj].copy()
-        if k > 1:
-            if opts.reliability is None:
-                wrong = rng.random(subj.size) < opts.eps
-            else:
-                rho = np.repeat(rng.uniform(*opts.reliability, size=visible.size), counts)
-                wrong = rng.random(subj.size) >= rho
-            shift = rng.integers(1, k, size=subj.size)  # uniform over the other k - 1 objects
-            obj[wrong] = (obj[wrong] + shift[wrong]) % k
-        evidence.add_mention_arrays(r, subj, obj)
-        if opts.statement_atoms == "mentions":
-            per_subject = [[] for _ in range(n)]
-            for si, oi in zip(subj.tolist(), obj.tolist()):
-                per_subject[si].append(oi)
-            mentioned[r] = per_subject
-
-    def atom(s: int, r: str) -> tuple[str, str]:
-        k = graph.size_of(r)
-        if opts.statement_atoms == "truth":
-            o = truth[r][s] if rng.random() < 0.5 else rng.integers(k)
-        else:  # a mentioned object: independent of the truth given the mentions
-            said = mentioned[r][s]
-            o = said[rng.integers(len(said))] if rng.random() < 0.5 else rng.integers(k)
-        return r, graph.domain(r)[int(o)]
-
-    def label(st_atoms, fn, s) -> bool:
-        value = bool(fn(*(truth[r][s] == graph.object_index(r, o) for r, o in st_atoms)))
-        return value if rng.random() >= opts.statement_noise else not value
-
-    edges = list(graph.edges)
-    two_place = [c for c, (arity, _) in CONNECTIVES.items() if arity == 2]
-    for s in range(n):
-        visible = [r for r in rels if not held_out[r][s]]
-        if not visible:
-            continue
-        for _ in range(rng.poisson(opts.statements_per_subject)):
-            a = atom(s, visible[rng.integers(len(visible))])
-            evidence.add_statement(Statement.connective("atom", subjects[s], [a], label([a], lambda x: x, s)))
-        pairs = [(u, v) for u, v in edges if not held_out[u][s] and not held_out[v][s]]
-        for _ in range(rng.poisson(opts.connectives_per_subject)):
-            kind = ["not", *two_place][rng.integers(1 + len(two_place))]
-            if kind == "not":
-                atoms = [atom(s, visible[rng.integers(len(visible))])]
-            elif pairs and rng.random() < 0.5:
-                u, v = pairs[rng.integers(len(pairs))]
-                atoms = [atom(s, u), atom(s, v)] if rng.random() < 0.5 else [atom(s, v), atom(s, u)]
-            else:
-                r = visible[rng.integers(len(visible))]
-                atoms = [atom(s, r), atom(s, r)]
-            fn = CONNECTIVES[kind][1]
-            evidence.add_statement(Statement.connective(kind, subjects[s], atoms, label(atoms, fn, s)))
+    held_out = _sample_evidence(evidence, graph, opts, truth, rates, rng, 0)
     return World(graph, subjects, cpts, truth, evidence, held_out, seed, opts)

@@ -41,7 +41,7 @@ def knowledge(world, reference: Believer, agent: Believer,
     kinds: dict[str, list[int]] = {"held_out": [], "confident": [], "confident_majority": [], "graded": []}
     counts = {}
     for r in g.relations:
-        c = np.zeros((len(world.subjects), g.size_of(r)))
+        c = np.zeros((len(world.evidence.subjects), g.size_of(r)))  # one-off people too (extra subjects)
         np.add.at(c, world.evidence.mentions(r), 1.0)
         counts[r] = c
     for j, (s, r) in enumerate(pairs):

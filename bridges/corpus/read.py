@@ -201,9 +201,10 @@ def evidence_from_corpus(corpus_dir: str | Path) -> Evidence:
                     raise CorpusError(f"{where}: {err}") from None
                 seen[text] = item
             subject = item.subject
-            if subject != doc.get("subject"):
+            if subject != doc.get("subject") and subject not in doc.get("subjects", ()):
+                about = doc.get("subjects", doc.get("subject"))
                 raise CorpusError(f"{where}: sentence {text!r} is about {subject!r}, but the document is "
-                                  f"about {doc.get('subject')!r}")
+                                  f"about {about!r}")
             if isinstance(item, Atom):
                 s_list, o_list = mentions[item.relation]
                 s_list.append(evidence.subject_index[subject])

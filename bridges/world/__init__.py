@@ -5,7 +5,8 @@ The built-in worlds' objects, people's names and real-world associations are CSV
 sampling imports :mod:`rational`.
 """
 
-from .builtin import WORLDS, WorldError, WorldSpec, build_world, default_graph, person_names, resolve_world
+from .builtin import (WORLDS, WorldError, WorldSpec, build_world, default_graph, more_person_names, person_names,
+                      resolve_world)
 from .names import InvalidNameError, check_name, check_vocabulary
 from .store import WORLD_FILE, load_world, save_world
 from .tables import load_associations, load_domains, load_names
@@ -28,6 +29,7 @@ __all__ = [
     "load_names",
     "load_triples",
     "load_world",
+    "more_person_names",
     "person_names",
     "resolve_world",
     "save_world",

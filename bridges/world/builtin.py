@@ -130,6 +130,64 @@ def person_names(n: int, seed: int = 0) -> tuple[str, ...]:
     return tuple(out)
 
 
+def more_person_names(n: int, seed: int, exclude=(), words=None) -> tuple[str, ...]:
+    """``n`` more distinct person names, none of them in ``exclude``: people added to a world (its one-off
+    people) or new people to ask about (whose names recombine known name words).
+
+    Names are ``"<given> <family>"`` pairs in a random order (their own random stream, so the same
+    arguments give the same names), then, when the pairs run out, ``"<given> <middle> <family>"``
+    triples.
+
+    Args:
+        n: how many names.
+        seed: any integer.
+        exclude: names that must not be drawn (e.g. every subject of the corpus).
+        words: if given, only name words in it are used (e.g. the words of a tokenizer's vocabulary).
+
+    Raises:
+        ValueError: ``n`` is negative, or there are not that many names left.
+
+    Example:
+        >>> taken = person_names(5, seed=0)
+        >>> new = more_person_names(3, seed=1, exclude=taken)
+        >>> len(set(new)), set(new) & set(taken)
+        (3, set())
+    """
+    if n < 0:
+        raise ValueError(f"number of names must be non-negative, got {n}")
+    allowed = None if words is None else set(words)
+    all_given, all_family = builtin_names()
+    given = [w for w in all_given if allowed is None or w in allowed]
+    family = [w for w in all_family if allowed is None or w in allowed]
+    exclude = set(exclude)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6D6F7265]))  # 'more': a stream of its own
+    g, f = len(given), len(family)
+    out: list[str] = []
+    seen: set[str] = set()
+    for i in rng.permutation(g * f).tolist():
+        if len(out) == n:
+            break
+        name = f"{given[i // f]} {family[i % f]}"
+        if name not in exclude and name not in seen:
+            out.append(name)
+            seen.add(name)
+    space = g * g * f
+    tries = 0
+    while len(out) < n and tries < 20:
+        tries += 1
+        for i in rng.choice(space, size=min(space, 2 * (n - len(out)) + 16), replace=False).tolist():
+            first, rest = divmod(i, g * f)
+            name = f"{given[first]} {given[rest // f]} {family[rest % f]}"
+            if name not in exclude and name not in seen:
+                out.append(name)
+                seen.add(name)
+                if len(out) == n:
+                    break
+    if len(out) < n:
+        raise ValueError(f"cannot draw {n:,} more distinct person names (got {len(out):,})")
+    return tuple(out)
+
+
 # -- world specifications -------------------------------------------------------------------------
 def _options(where: str, **options) -> WorldOptions:
     """``rational.WorldOptions`` from keyword options; errors become :class:`WorldError` naming ``where``."""
@@ -167,10 +225,14 @@ class WorldSpec:
     associations: Callable[[], Mapping] | None = None
     description: str = ""
     files: tuple[str, ...] = ()  # a graph file, and every file it read while it ran (their contents stamp the world)
+    oneoff_people: int = 0  # more people of the same population, each to be read about once (see sample)
 
     def __post_init__(self):
         if not isinstance(self.n_subjects, int) or isinstance(self.n_subjects, bool) or self.n_subjects < 1:
             raise WorldError(f"world {self.name!r}: n_subjects must be a positive integer, got {self.n_subjects!r}")
+        if not isinstance(self.oneoff_people, int) or isinstance(self.oneoff_people, bool) or self.oneoff_people < 0:
+            raise WorldError(f"world {self.name!r}: oneoff_people must be a non-negative integer, got "
+                             f"{self.oneoff_people!r}")
 
     @functools.cached_property
     def options(self) -> WorldOptions:
@@ -179,8 +241,10 @@ class WorldSpec:
         return _options(f"world {self.name!r}", **self.overrides)
 
     def settings(self) -> dict[str, Any]:
-        """``n_subjects`` and every sampling option (JSON data), as recorded in a world's and corpus's files."""
-        return {"n_subjects": self.n_subjects, **self.options.to_dict()}
+        """``n_subjects``, every sampling option and ``oneoff_people`` where not 0 (JSON data), as recorded in a
+        world's and corpus's files."""
+        extra = {"oneoff_people": self.oneoff_people} if self.oneoff_people else {}
+        return {"n_subjects": self.n_subjects, **self.options.to_dict(), **extra}
 
     def with_options(self, **overrides) -> WorldSpec:
         """A copy with ``n_subjects`` or sampling options replaced; bad ones raise :class:`WorldError`.
@@ -190,7 +254,8 @@ class WorldSpec:
             0.2
         """
         n = overrides.pop("n_subjects", self.n_subjects)
-        spec = dataclasses.replace(self, n_subjects=n, overrides={**self.overrides, **overrides})
+        oneoff = overrides.pop("oneoff_people", self.oneoff_people)
+        spec = dataclasses.replace(self, n_subjects=n, oneoff_people=oneoff, overrides={**self.overrides, **overrides})
         spec.options  # noqa: B018 - validates now, naming the bad option
         return spec
 
@@ -215,6 +280,12 @@ class WorldSpec:
     def sample(self, seed: int = 0) -> World:
         """Sample the world: names from the seed, then :func:`rational.sample_world` with these options.
 
+        With ``oneoff_people`` = n, n more people of the same population follow as the world's
+        :attr:`rational.World.extra_subjects` (:meth:`rational.World.with_extra_subjects`; names from
+        :func:`more_person_names`): the agent fits them like anyone else, the corpus writes each one's
+        sentences as one document read once in training (:func:`bridges.write_corpus`), and the benchmark
+        never asks about them. The world's own people are the same as without them.
+
         Names are checked first (:func:`bridges.world.names.check_vocabulary`): a name that cannot be
         written in the corpus, or two names that make a sentence ambiguous, raise before anything is
         sampled.
@@ -230,12 +301,14 @@ class WorldSpec:
             raise WorldError(f"world {self.name!r}: seed must be a non-negative integer, got {seed!r}")
         graph = self.graph()
         subjects = person_names(self.n_subjects, seed)
-        check_vocabulary(graph, subjects)
+        extra = more_person_names(self.oneoff_people, seed, exclude=subjects) if self.oneoff_people else ()
+        check_vocabulary(graph, (*subjects, *extra))
         associations = None
         if self.associations:  # built-in associations cover every built-in relation; keep this world's
             associations = {r: v for r, v in self.associations().items() if r in graph}
         try:
-            return sample_world(graph, subjects, seed, self.options, associations=associations)
+            world = sample_world(graph, subjects, seed, self.options, associations=associations)
+            return world.with_extra_subjects(extra, seed) if extra else world
         except EvidenceError as err:
             raise WorldError(f"world {self.name!r}: {err}") from None
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 __all__ = ["RESERVED_CHARACTERS", "InvalidNameError", "check_name", "check_vocabulary"]
 
+
+
 #: Characters that the corpus reserves: sentence end, statement quotes, the end-of-document marker.
 RESERVED_CHARACTERS = '."<>'
 

@@ -1,0 +1,314 @@
+"""In-context belief formation and in-context editing: does the LM read, and does it read as the agent does?
+
+Two probes, each a function of (world, LM, fitted agent, settings) returning records and figures:
+
+**In-context belief formation** (:func:`belief_formation`). New people of the world's population (true
+objects from the world's CPTs; names recombined from known name words, never a subject of the corpus)
+are described in the context by a random subset of their facts, one sentence ``"{name} {relation}
+{object} ."`` each, the object drawn through the world's mention model (the true object with the fact's
+reliability, else another one uniformly). The reference is the rational agent's posterior for a new
+subject given exactly those mentions: the population CPTs fixed, each sentence one more noisy mention
+(``observe`` with one mention). Figures:
+
+* ``unstated``: on every relation the context does not state, the MAE of the LM's distribution against
+  the agent's (mean absolute difference over the domain) and the share of top answers that agree;
+* ``copy``: P(stated object) when a stated relation is asked back, the LM's beside the agent's;
+* ``shift``: *context shift captured*, the slope through the origin of the LM's change against the
+  agent's change of P(agent's new top object) of each downstream relation (not stated) when one upstream
+  fact (an ancestor of it) is added to the context, with a cluster-robust 95% interval (clusters =
+  people; :func:`bridges.bench.summary.slope_through_origin`). An LM trained on mentions predicts the
+  next *mention*, which states the truth only with the fact's reliability, so its ideal slope against
+  the agent's beliefs is below 1 (about the mean reliability, 0.8); ``shift_mention`` is the slope
+  against the agent's predictive of the next mention.
+
+**In-context editing** (:func:`in_context_editing`): the ``context`` edit method on requests about the
+world's own (known) people: the request stated ``repeats`` times before the question
+(:func:`lm.context_prefix`). Figures: the LM's P(o*) before and after, the agent's under ``observe``
+with ``repeats`` mentions (the prefix's counterpart), and *locality*: accuracy (top answer = the agent's
+top answer) on other people's facts with the prefix present and absent.
+
+The agent for new people comes from :func:`with_new_subjects`: the fitted agent's evidence with the new
+people added as subjects without evidence, fitted again (EM's fixed point does not move when
+evidence-free subjects are added; the function checks that the CPTs agree with the given agent's).
+
+Example:
+    >>> import lm, rational, bridges, tempfile
+    >>> from bridges.bench.in_context import InContextConfig, belief_formation
+    >>> world = bridges.build_world("tiny", seed=0, n_subjects=30)
+    >>> out = tempfile.mkdtemp()
+    >>> _ = bridges.write_corpus(world, out + "/corpus", quiet=True)
+    >>> _ = lm.train_from_corpus(out + "/corpus", out + "/lm", epochs=1, batch_size=4, context=32, d_model=16,
+    ...                          n_layers=1, n_heads=2, d_ff=32, progress=False, compile=False)
+    >>> fig = belief_formation(world, lm.load(out + "/lm"), rational.fit(world), InContextConfig(people=4))
+    >>> sorted(fig["figures"])
+    ['copy', 'no_context', 'shift', 'shift_mention', 'unstated']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .summary import interval, slope_through_origin
+
+__all__ = ["InContextConfig", "belief_formation", "in_context_editing", "new_people", "with_new_subjects"]
+
+
+@dataclass(frozen=True)
+class InContextConfig:
+    """Settings of both probes (tune on one seed, report on another: see README "Honest evaluation")."""
+
+    people: int = 200  # new people in the belief-formation probe
+    seed: int = 1000  # their names, true objects, stated facts and mentions; and the editing probe's draws
+    stated_share: float = 0.3  # each relation of a new person is stated in the context with this probability
+    upstream_per_person: int = 2  # upstream facts added, one at a time, for the context shift
+    repeats: int = 2  # in-context editing: times the request is stated (the agent: observe with this many)
+    other_subjects: int = 3  # in-context editing: other people's facts asked per request (locality)
+
+    def __post_init__(self):
+        for name in ("people", "upstream_per_person", "repeats", "other_subjects"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < (1 if name in ("people", "repeats") else 0):
+                raise ValueError(f"InContextConfig.{name} must be a {'positive' if name in ('people', 'repeats') else 'non-negative'} "
+                                 f"integer, got {v!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"InContextConfig.seed must be a non-negative integer, got {self.seed!r}")
+        if not 0 <= self.stated_share < 1:
+            raise ValueError(f"InContextConfig.stated_share must be in [0, 1), got {self.stated_share!r}")
+
+
+def new_people(world, n: int, seed: int, words=None):
+    """(``world`` with ``n`` new people of its population appended as extra subjects, their names): names
+    from known name words, none a subject of the world's evidence; their true objects are what the probe
+    uses.
+
+    Example:
+        >>> import bridges
+        >>> w, names = new_people(bridges.build_world("tiny", n_subjects=5), 3, seed=1)
+        >>> len(names), w.extra_subjects == names
+        (3, True)
+    """
+    from ..world.builtin import more_person_names
+    from ..world.names import check_vocabulary
+
+    names = more_person_names(n, seed, exclude=world.evidence.subjects, words=words)
+    check_vocabulary(world.graph, (*world.evidence.subjects, *names))
+    return world.with_extra_subjects(names, seed), names
+
+
+def with_new_subjects(posterior, names: Sequence[str], atol: float = 1e-6):
+    """The agent with ``names`` added as subjects it has no evidence about: their posterior is the
+    population's, and observing mentions of them gives the exact new-subject posterior.
+
+    The evidence-free subjects are added and the agent fitted again; EM's fixed point does not move (their
+    expected counts are the CPTs' own), which is checked: the CPTs must agree with ``posterior``'s to
+    ``atol``.
+
+    Raises:
+        ValueError: a name is already a subject, or the refitted CPTs differ.
+    """
+    import rational
+
+    ev = posterior.evidence
+    clash = sorted(set(names) & set(ev.subjects))
+    if clash:
+        raise ValueError(f"with_new_subjects: {clash[:3]} are already subjects")
+    new = rational.Evidence(ev.graph, (*ev.subjects, *names), eps=ev.eps, statement_noise=ev.statement_noise,
+                            statements=list(ev.statements), reliability=ev.reliability)
+    for r in ev.graph.relations:
+        new.add_mention_arrays(r, *ev.mentions(r))
+    post = rational.fit(new, tol=min(1e-10, atol / 100))
+    moved = max(float(np.abs(post.cpt(r) - posterior.cpt(r)).max()) for r in ev.graph.relations)
+    if moved > atol:
+        raise ValueError(f"with_new_subjects: the refitted CPTs moved by {moved:.2e} (> {atol}): the given agent "
+                         "is not at EM's fixed point of its evidence")
+    return post
+
+
+def _mention(world, subject: str, relation: str, rng: np.random.Generator) -> str:
+    """One mention of (subject, relation) through the world's mention model."""
+    g = world.graph
+    k = g.size_of(relation)
+    true = g.object_index(relation, world.true_object(subject, relation))
+    rel = world.options.reliability
+    rho = rng.uniform(*rel) if rel is not None else 1.0 - world.options.eps
+    o = true if k == 1 or rng.random() < rho else (true + int(rng.integers(1, k))) % k
+    return g.domain(relation)[o]
+
+
+def _sentence(subject: str, relation: str, obj: str) -> str:
+    return f"{subject} {relation} {obj} ."
+
+
+def _mae(p: np.ndarray, q: np.ndarray) -> float:
+    return float(np.abs(np.asarray(p) - np.asarray(q)).mean())
+
+
+def belief_formation(world, model, posterior, config: InContextConfig | None = None, *, words=None
+                     ) -> dict[str, Any]:
+    """The in-context belief formation probe (see the module docstring).
+
+    Args:
+        world: the run's world (its CPTs and mention model give the new people; the truth of its people is
+            not used).
+        model: the LM (:class:`lm.LanguageModel`).
+        posterior: the agent fitted to the LM's corpus (:class:`rational.Posterior`).
+        config: the probe's settings.
+        words: the name words new people's names may use (default: the LM's vocabulary).
+
+    Returns:
+        ``{"figures": {"unstated": {"mae", "agree"}, "no_context": {"mae", "agree"}, "copy": {"lm", "agent",
+        "difference"}, "shift": slope, "shift_mention": slope}, "records": [...], "people": n}``; every
+        figure a mean with its 95% interval (:func:`bridges.interval`, :func:`bridges.slope_through_origin`).
+    """
+    import rational
+
+    config = config or InContextConfig()
+    g = world.graph
+    rels = g.relations
+    domains = {r: g.domain(r) for r in rels}
+    if words is None:
+        words = set(model.tokenizer.tokenizer.get_vocab())
+    people, names = new_people(world, config.people, config.seed, words=words)
+    agent = with_new_subjects(posterior, names)
+    rng = np.random.default_rng(np.random.SeedSequence([config.seed, 0x70726F6265]))  # 'probe'
+    descendants = {r: [c for c in rels if c in nx.descendants(g, r)] for r in rels}
+
+    queries, prefixes, refs, meta = [], [], [], []  # one LM query each; meta says what it is for
+
+    def ask(name, relation, context, reference, kind, **extra):
+        queries.append((name, relation))
+        prefixes.append(" ".join(context))
+        refs.append(reference)
+        meta.append({"kind": kind, "person": name, "relation": relation, **extra})
+
+    for i, name in enumerate(names):
+        stated = [r for r in rels if rng.random() < config.stated_share]
+        said = {r: _mention(people, name, r, rng) for r in stated}
+        context = [_sentence(name, r, said[r]) for r in stated]
+        order = rng.permutation(len(context)).tolist()
+        context = [context[j] for j in order]
+        post = agent
+        for r in stated:
+            post = rational.update(post, "observe", name, r, said[r], mentions=1)
+        for r in rels:
+            if r in said:
+                ask(name, r, context, post.distribution(name, r), "copy", person_index=i, said=said[r])
+            else:
+                ask(name, r, context, post.distribution(name, r), "unstated", person_index=i,
+                    mention=post.mention_distribution(name, r))
+                ask(name, r, [], agent.distribution(name, r), "no_context", person_index=i)
+        upstream = [r for r in rels if r not in said and any(c not in said for c in descendants[r])]
+        for u in rng.permutation(upstream)[: config.upstream_per_person].tolist():
+            o = _mention(people, name, u, rng)
+            at = int(rng.integers(len(context) + 1))
+            more = [*context[:at], _sentence(name, u, o), *context[at:]]
+            after = rational.update(post, "observe", name, u, o, mentions=1)
+            for c in descendants[u]:
+                if c in said:
+                    continue
+                p0, p1 = post.distribution(name, c), after.distribution(name, c)
+                m0, m1 = post.mention_distribution(name, c), after.mention_distribution(name, c)
+                top = int(np.argmax(p1))
+                pair = {"person_index": i, "upstream": u, "agent_change": float(p1[top] - p0[top]),
+                        "agent_mention_change": float(m1[top] - m0[top]), "top": top}
+                ask(name, c, context, p0, "shift_before", **pair)
+                ask(name, c, more, p1, "shift_after", **pair)
+
+    lm_dists = model.distributions(queries, domains, prefixes=prefixes)[0]
+    records, by_kind = [], {}
+    for q, p, ref, m in zip(queries, lm_dists, refs, meta):
+        rec = dict(m)
+        if m["kind"] in ("unstated", "no_context"):
+            rec.update(mae=_mae(p, ref), agree=float(np.argmax(p) == np.argmax(ref)))
+        elif m["kind"] == "copy":
+            k = g.object_index(m["relation"], m["said"])
+            rec.update(lm=float(p[k]), agent=float(ref[k]))
+        else:
+            rec.update(lm_p=float(p[m["top"]]))
+        rec.pop("mention", None)
+        records.append(rec)
+        by_kind.setdefault(m["kind"], []).append(rec)
+    figures: dict[str, Any] = {}
+    for kind in ("unstated", "no_context"):
+        rs = by_kind.get(kind, [])
+        figures[kind] = {"mae": interval([r["mae"] for r in rs]),
+                         "agree": interval([r["agree"] for r in rs], proportion=True)}
+    cs = by_kind.get("copy", [])
+    figures["copy"] = {"lm": interval([r["lm"] for r in cs]), "agent": interval([r["agent"] for r in cs]),
+                       "difference": interval([r["lm"] - r["agent"] for r in cs], bounds=(-1.0, 1.0))}
+    before, after = by_kind.get("shift_before", []), by_kind.get("shift_after", [])
+    x = [a["agent_change"] for a in after]
+    xm = [a["agent_mention_change"] for a in after]
+    y = [a["lm_p"] - b["lm_p"] for a, b in zip(after, before)]
+    clusters = [a["person_index"] for a in after]
+    figures["shift"] = slope_through_origin(x, y, clusters)
+    figures["shift_mention"] = slope_through_origin(xm, y, clusters)
+    return {"figures": figures, "records": records, "people": len(names)}
+
+
+def in_context_editing(world, model, posterior, requests: Sequence, config: InContextConfig | None = None
+                       ) -> dict[str, Any]:
+    """The in-context editing probe on requests about the world's own people (see the module docstring).
+
+    Args:
+        world: the run's world (its people are the candidates for locality).
+        model: the LM.
+        posterior: the fitted agent.
+        requests: objects with ``subject``, ``relation``, ``obj`` (e.g. the run's ``edit/requests.json``).
+        config: ``repeats``, ``other_subjects`` and ``seed`` (which other people's facts are asked).
+
+    Returns:
+        ``{"figures": {"lm": {"pre", "post", "delta"}, "agent": {...}, "locality": {"without", "with",
+        "delta"}}, "records": [...]}``.
+    """
+    import lm
+    import rational
+
+    config = config or InContextConfig()
+    g = world.graph
+    domains = {r: g.domain(r) for r in g.relations}
+    rng = np.random.default_rng(np.random.SeedSequence([config.seed, 0x6C6F63616C]))  # 'local'
+    cfg = lm.ContextEditConfig(repeats=config.repeats)
+    queries, prefixes, plans = [], [], []
+    for i, req in enumerate(requests):
+        prefix = lm.context_prefix([req], cfg)
+        others = [s for s in world.subjects if s != req.subject]
+        picks = rng.choice(len(others), size=min(config.other_subjects, len(others)), replace=False)
+        local = [(others[j], g.relations[int(rng.integers(len(g.relations)))]) for j in picks.tolist()]
+        start = len(queries)
+        for q in [(req.subject, req.relation), *local]:
+            queries += [q, q]
+            prefixes += ["", prefix]
+        plans.append((i, req, local, start))
+    dists = model.distributions(queries, domains, prefixes=prefixes)[0]
+    records = []
+    for i, req, local, start in plans:
+        k = g.object_index(req.relation, req.obj)
+        after = rational.update(posterior, "observe", req.subject, req.relation, req.obj, mentions=config.repeats)
+        rec = {"index": i, "subject": req.subject, "relation": req.relation, "obj": req.obj,
+               "lm_pre": float(dists[start][k]), "lm_post": float(dists[start + 1][k]),
+               "agent_pre": posterior.probability(req.subject, req.relation, req.obj),
+               "agent_post": after.probability(req.subject, req.relation, req.obj),
+               "local_without": [], "local_with": []}
+        for j, (s, r) in enumerate(local):
+            top = int(np.argmax(posterior.distribution(s, r)))  # the agent's belief about others is unmoved
+            rec["local_without"].append(float(np.argmax(dists[start + 2 + 2 * j]) == top))
+            rec["local_with"].append(float(np.argmax(dists[start + 3 + 2 * j]) == top))
+        records.append(rec)
+
+    def pre_post(key):
+        pre, post = [r[f"{key}_pre"] for r in records], [r[f"{key}_post"] for r in records]
+        return {"pre": interval(pre), "post": interval(post),
+                "delta": interval(np.subtract(post, pre).tolist(), bounds=(-1.0, 1.0))}
+
+    without = [v for r in records for v in r["local_without"]]
+    with_ = [v for r in records for v in r["local_with"]]
+    figures = {"lm": pre_post("lm"), "agent": pre_post("agent"),
+               "locality": {"without": interval(without, proportion=True), "with": interval(with_, proportion=True),
+                            "delta": interval(np.subtract(with_, without).tolist(), bounds=(-1.0, 1.0))}}
+    return {"figures": figures, "records": records, "repeats": config.repeats}
