@@ -61,8 +61,9 @@ import numpy as np
 
 from .._io import atomic_outputs
 from ..world.names import check_vocabulary
-from .format import (CORPUS_FILE, DEFAULT_CHUNK, DEFAULT_SHUFFLES, END_OF_DOCUMENT, FORMAT_VERSION, METADATA_FILE, SENTENCE_END,
-                     SENTENCE_TYPES, CorpusError)
+from .format import (CORPUS_FILE, DEFAULT_CHUNK, DEFAULT_SHUFFLES, END_OF_DOCUMENT, FORMAT_VERSION, METADATA_FILE,
+                     SENTENCE_END, SENTENCE_TYPES, CorpusError)
+from .format import check_layout as _check_layout
 from .sentences import KIND_TYPE, kind_of, sentence_of_statement
 
 if TYPE_CHECKING:  # rational imports jax, coherence imports sympy: both are imported when needed
@@ -96,28 +97,6 @@ def _subject_sentences(evidence: Evidence) -> tuple[list[list[str]], dict[str, i
     return per_subject, counts
 
 
-def _check_layout(shuffles: int, chunk: int, multi_person_share: float = 0.0,
-                  people_per_document: int | tuple[int, int] = 2, fresh_share: float = 0.0) -> tuple[int, int]:
-    """Validate the layout; returns ``people_per_document`` as a (lo, hi) range."""
-    if not isinstance(shuffles, int) or isinstance(shuffles, bool) or shuffles < 1:
-        raise CorpusError(f"shuffles must be a positive integer, got {shuffles!r}")
-    if not isinstance(chunk, int) or isinstance(chunk, bool) or chunk < 1:
-        raise CorpusError(f"chunk (sentences per document) must be a positive integer, got {chunk!r}")
-    if isinstance(multi_person_share, bool) or not isinstance(multi_person_share, (int, float)) \
-            or not 0 <= multi_person_share <= 1:
-        raise CorpusError(f"multi_person_share must be a number in [0, 1], got {multi_person_share!r}")
-    if isinstance(fresh_share, bool) or not isinstance(fresh_share, (int, float)) or not 0 <= fresh_share <= 1:
-        raise CorpusError(f"fresh_share must be a number in [0, 1], got {fresh_share!r}")
-    if fresh_share and shuffles < 2:
-        raise CorpusError("fresh_share needs 2 shuffles or more (shuffle 0 holds the fresh sentences, read once)")
-    ppd = people_per_document
-    ppd = (ppd, ppd) if isinstance(ppd, int) and not isinstance(ppd, bool) else tuple(ppd) \
-        if isinstance(ppd, (list, tuple)) else None
-    if ppd is None or len(ppd) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in ppd) \
-            or not 2 <= ppd[0] <= ppd[1]:
-        raise CorpusError(f"people_per_document must be an integer >= 2 or [lo, hi] with 2 <= lo <= hi, got "
-                          f"{people_per_document!r}")
-    return ppd
 
 
 def _documents(per_subject: list[list[str]], subjects: Sequence[str], seed: int, shuffles: int, chunk: int

@@ -82,6 +82,8 @@ class WorldSection:
     name: str = "default"  # a built-in world (tiny, default, paper) or the path of a graph file (*.py)
     seed: int = 0  # the world's seed (names, CPTs, truth, evidence) and the corpus's shuffles
     n_subjects: int | None = None  # people (None: the world's own)
+    oneoff_people: int | None = None  # more people of the same population, each read about once in the whole of
+    #   training (their documents make reading pay; the agent fits them too); None: the world's own
     options: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # rational.WorldOptions overrides
 
 
@@ -411,6 +413,9 @@ class RunConfig:
 
         w = dict(self["world"])
         name, seed, n = w.pop("name", "default"), w.pop("seed", 0), w.pop("n_subjects", None)
+        oneoff = w.pop("oneoff_people", None)
+        if oneoff is not None and (not _fits(oneoff, int) or oneoff < 0):
+            raise PipelineError(f"{source}: [world] oneoff_people must be a non-negative integer, got {oneoff!r}")
         if not isinstance(name, str):
             raise PipelineError(f"{source}: [world] name must be a string (a built-in world or a graph file), "
                                 f"got {name!r}")
@@ -423,14 +428,15 @@ class RunConfig:
         for key, value in options.items():
             if key not in hints:
                 raise PipelineError(f"{source}: unknown key {key!r} in [world]; known: "
-                                    f"{sorted(['name', 'seed', 'n_subjects', *hints])}")
+                                    f"{sorted(['name', 'seed', 'n_subjects', 'oneoff_people', *hints])}")
             if not _fits(value, hints[key]):
                 raise PipelineError(f"{source}: [world] {key} must be {_describe(hints[key])}, got {value!r}")
         try:
-            spec = resolve_world(name, **options, **({} if n is None else {"n_subjects": n}))
+            spec = resolve_world(name, **options, **({} if n is None else {"n_subjects": n}),
+                                 **({} if oneoff is None else {"oneoff_people": oneoff}))
         except (WorldError, FileNotFoundError) as err:
             raise PipelineError(f"{source}: [world] {err}") from None
-        return WorldSection(name, seed, n, options), spec
+        return WorldSection(name, seed, n, oneoff, options), spec
 
 
 def load_config(path: str | os.PathLike | None, base: RunConfig | None = None) -> RunConfig:

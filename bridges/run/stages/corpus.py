@@ -16,9 +16,8 @@ def _run(ctx: Context) -> None:
     path = ctx.run / "world" / "world.json"
     world = load_world(path)
     c = ctx.settings.corpus
-    write_corpus(world, ctx.run / "corpus", seed=world.seed, shuffles=c.shuffles, chunk=c.chunk,
-                 world_name=world_name(path), world_options={"n_subjects": len(world.subjects),
-                                                             **world.options.to_dict()}, quiet=ctx.quiet)
+    write_corpus(world, ctx.run / "corpus", seed=world.seed, **c.layout(), world_name=world_name(path),
+                 world_options={"n_subjects": len(world.subjects), **world.options.to_dict()}, quiet=ctx.quiet)
 
 
 STAGE = Stage("corpus", ("world",), ("world/world.json",), ("corpus/corpus.jsonl", "corpus/metadata.json"),
