@@ -217,9 +217,9 @@ class Reader:
         g = agent.graph
         self.atoms = {f"{s} {r} {o}": (s, r, o) for s in agent.subjects for r in g.relations for o in g.domain(r)}
 
-    def distributions(self, queries, domains, prefixes=None):
+    def distributions_in_context(self, queries, contexts):
         out = []
-        for (s, r), prefix in zip(queries, prefixes or [""] * len(queries)):
+        for (s, r), prefix in zip(queries, contexts):
             post = self.agent
             if self.reads:
                 said = Counter(t.strip() for t in prefix.split(" .") if t.strip())
@@ -237,6 +237,18 @@ def probe_setup(worlds):
     words = {w for s in bridges.person_names(200, seed=9) for w in s.split()}
     _, names = new_people(base, config.people, config.seed, words=words)
     return base, post, config, words, with_new_subjects(post, names)
+
+
+def test_the_database_row_gives_back_what_it_read_and_infers_nothing(probe_setup):
+    """The issue's zero: a database scores 0 on held-out facts and 0 shift, copies what it read."""
+    base, post, config, words, _ = probe_setup
+    db = bridges.DatabaseBeliever.from_evidence(base.evidence)
+    known = bridges.knowledge(base, bridges.BayesBeliever(post), db)
+    assert known["held_out"]["agent"]["mean"] == 0.0 and known["held_out"]["n"] > 0  # uniform: no answer
+    assert known["held_out"]["reference"]["mean"] > 0.2  # the agent answers through the graph
+    fig = belief_formation(base, db, post, config, words=words)["figures"]
+    assert fig["copy"]["lm"]["mean"] == 1.0 and fig["shift"]["mean"] == 0.0 and fig["shift"]["n"] > 10
+    assert fig["unstated"]["agree"]["mean"] == 0.0  # never told: no answer
 
 
 def test_a_new_subject_starts_from_the_population_and_reads_one_mention_exactly(probe_setup):

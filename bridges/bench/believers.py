@@ -16,7 +16,8 @@ import numpy as np
 
 from .protocol import Believer, EditedList, EditRequest
 
-__all__ = ["BayesBeliever", "LMBeliever", "PostEditBeliefs", "TaughtRequest", "Teacher", "TeacherSettings"]
+__all__ = ["BayesBeliever", "DatabaseBeliever", "LMBeliever", "PostEditBeliefs", "TaughtRequest", "Teacher",
+           "TeacherSettings"]
 
 
 @dataclass
@@ -75,6 +76,16 @@ class BayesBeliever:
         import coherence
 
         return np.asarray(coherence.formula_probabilities(list(sentences), self._joint, self._domains), float)
+
+    def conditional_probabilities(self, pairs) -> np.ndarray:
+        """P(B | A) for each (A, B): the posterior conditioned on A (``bayes``), B's exact probability under it."""
+        import rational
+
+        out = []
+        for a, sentence in pairs:
+            told = rational.update(self.posterior, "bayes", a.subject, a.relation, a.obj)
+            out.append(BayesBeliever(told, self.rule, self.options, self.name).sentence_probabilities([sentence])[0])
+        return np.asarray(out, float)
 
     def update(self, request: EditRequest) -> BayesBeliever:
         """The rule applied to the posterior (a request's ``target`` goes to rules that take one)."""
@@ -335,6 +346,17 @@ class LMBeliever:
 
         return np.asarray(self.model.p_true([coherence.render(s) for s in sentences]), float)
 
+    def distributions_in_context(self, queries, contexts):
+        """The LM's distributions with ``contexts[j]`` read before query j (one packed pass)."""
+        return self.model.distributions(list(queries), self.domains, prefixes=list(contexts))
+
+    def conditional_probabilities(self, pairs) -> np.ndarray:
+        """P(B | A told) for each (A, B): the LM reads ``"A ."`` and then judges B (P(true) after ``'"B" is'``)."""
+        import coherence
+
+        return np.asarray(self.model.p_true([coherence.render(s) for _, s in pairs],
+                                            prefixes=[f"{coherence.render(a)} ." for a, _ in pairs]), float)
+
     def generates(self, facts) -> np.ndarray:
         """Greedy generation after ``"subject relation"`` gives exactly each fact's object (one batched pass)."""
         return np.asarray(self.model.fact_correct(facts), bool)
@@ -455,3 +477,118 @@ class _LMEdited:
         if self.batch is not None:
             return np.asarray(self.batch.p_true(list(rows), texts), float)
         return np.asarray(self.base.model.p_true(texts, prefixes=[self.prefixes[i] for i in rows]), float)
+
+
+@dataclass
+class DatabaseBeliever:
+    """A database: it stores exactly what it was told and answers nothing else.
+
+    Told a fact, it gives it back with certainty (the most recent statement wins: an edit or a context
+    overrides the corpus; within the corpus, the object mentioned most often, several tied ones shared);
+    about anything it was never told it is indifferent (uniform over the domain: no answer, scored as wrong,
+    see :func:`bridges.bench.protocol.top`). It infers nothing: a held-out fact, a downstream consequence
+    of an edit or of a context, all stay where they were. The benchmark runs it as a row beside the LM and
+    the rational agent: the zero of "agent or database?".
+
+    Example:
+        >>> import bridges
+        >>> world = bridges.build_world("tiny", n_subjects=10)
+        >>> db = DatabaseBeliever.from_evidence(world.evidence)
+        >>> s = world.subjects[0]
+        >>> edited = db.edit(EditRequest(s, "country of citizenship", "Japan"))
+        >>> p = edited.distributions([(s, "country of citizenship"), (s, "native language")])[0]
+        >>> float(p[0][list(db.domain("country of citizenship")).index("Japan")]), bool((p[1] == db.distributions(
+        ...     [(s, "native language")])[0][0]).all())
+        (1.0, True)
+    """
+
+    domains: Mapping[str, Sequence[str]]
+    told: Mapping[tuple[str, str], Mapping[str, float]]  # (subject, relation) -> {object: times told}
+    name: str = "database"
+
+    @classmethod
+    def from_evidence(cls, evidence, name: str = "database") -> DatabaseBeliever:
+        """What a corpus told it: every mention (statements are not facts it stores)."""
+        g = evidence.graph
+        told: dict[tuple[str, str], dict[str, float]] = {}
+        for r in g.relations:
+            s_idx, o_idx = evidence.mentions(r)
+            for s, o in zip(s_idx.tolist(), o_idx.tolist()):
+                row = told.setdefault((evidence.subjects[s], r), {})
+                obj = g.domain(r)[o]
+                row[obj] = row.get(obj, 0.0) + 1.0
+        return cls({r: tuple(g.domain(r)) for r in g.relations}, told, name)
+
+    def domain(self, relation: str) -> Sequence[str]:
+        return self.domains[relation]
+
+    def _answer(self, subject: str, relation: str, told) -> np.ndarray:
+        dom = self.domains[relation]
+        row = told.get((subject, relation))
+        if not row:
+            return np.full(len(dom), 1.0 / len(dom))
+        best = max(row.values())
+        p = np.array([1.0 if row.get(o, 0.0) == best else 0.0 for o in dom])
+        return p / p.sum()
+
+    def distributions(self, queries):
+        dists = [self._answer(s, r, self.told) for s, r in queries]
+        return dists, [d.copy() for d in dists]
+
+    def _read(self, context: str) -> dict:
+        """What a context tells it, on top of what it knew (a fact stated there overrides the corpus)."""
+        told = dict(self.told)
+        stated: dict[tuple[str, str], dict[str, float]] = {}
+        for sentence in (t.strip() for t in context.split(" .")):
+            if not sentence:
+                continue
+            for r, dom in self.domains.items():  # "subject relation object": find the relation and object
+                for o in dom:
+                    tail = f" {r} {o}"
+                    if sentence.endswith(tail) and len(sentence) > len(tail):
+                        row = stated.setdefault((sentence[: -len(tail)], r), {})
+                        row[o] = row.get(o, 0.0) + 1.0
+        told.update(stated)
+        return told
+
+    def distributions_in_context(self, queries, contexts):
+        cache: dict[str, dict] = {}
+        dists = []
+        for (s, r), c in zip(queries, contexts):
+            if c not in cache:
+                cache[c] = self._read(c)
+            dists.append(self._answer(s, r, cache[c]))
+        return dists, [d.copy() for d in dists]
+
+    def sentence_probabilities(self, sentences, told=None):
+        """The probability of each sentence under its stored answers taken as independent facts (it stores no
+        dependence between facts)."""
+        import coherence
+
+        told = self.told if told is None else told
+
+        def joint(subject, relations):
+            out = np.ones(())
+            for r in relations:
+                out = np.multiply.outer(out, self._answer(subject, r, told))
+            return out
+
+        return np.asarray(coherence.formula_probabilities(list(sentences), joint, dict(self.domains)), float)
+
+    def conditional_probabilities(self, pairs) -> np.ndarray:
+        """P(B | A told): A stored (it overrides what it knew of that fact), B judged on what it then holds."""
+        out = []
+        for a, sentence in pairs:
+            told = {**self.told, (a.subject, a.relation): {a.obj: 1.0}}
+            out.append(self.sentence_probabilities([sentence], told)[0])
+        return np.asarray(out, float)
+
+    def edit(self, request: EditRequest, seed: int = 0) -> DatabaseBeliever:
+        return DatabaseBeliever(self.domains, {**self.told, (request.subject, request.relation): {request.obj: 1.0}},
+                                self.name)
+
+    def edit_together(self, requests, seed: int = 0) -> DatabaseBeliever:
+        told = dict(self.told)
+        for r in requests:
+            told[(r.subject, r.relation)] = {r.obj: 1.0}
+        return DatabaseBeliever(self.domains, told, self.name)

@@ -43,7 +43,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .protocol import Believer, EditRequest, MentionPredictor, edit_all
+from .protocol import Believer, EditRequest, MentionPredictor, edit_all, top
 
 __all__ = ["CASES", "EvaluateConfig", "edit_seed", "evaluate", "total_variation"]
 
@@ -77,6 +77,8 @@ class EvaluateConfig:
     fixing_share: float = 0.5  # of the other requests: share asking for the true object where the LM is wrong
     min_shift: float = 0.2  # total variation that makes a downstream implication (and the downstream group)
     tries: int = 4  # objects tried per (subject, relation) pair when looking for an implication
+    database: bool = True  # a database believer (bridges.DatabaseBeliever) as one more agent: the zero of
+    #                        "agent or database?" (it stores what it is told and infers nothing)
     tuning_share: float = 0.25  # people set aside for tuning edit methods (bridges.tuning_people): no reported
     #                             request edits them (defaults are tuned on requests about them)
     rules: tuple[str, ...] = ("bayes", "observe", "jeffrey", "virtual")  # the rational agent's update rules
@@ -245,8 +247,8 @@ def _case_metrics(pre, post, ref_pre, ref_post, ref_mention_pre, ref_mention_pos
     (pre_norm, pre_raw), (post_norm, post_raw) = pre, post
     out = {
         "n": len(ref_pre),
-        "accuracy_pre": float(np.mean([np.argmax(x) == np.argmax(y) for x, y in zip(pre_norm, ref_pre)])),
-        "accuracy_post": float(np.mean([np.argmax(x) == np.argmax(y) for x, y in zip(post_norm, ref_post)])),
+        "accuracy_pre": float(np.mean([top(x) == np.argmax(y) for x, y in zip(pre_norm, ref_pre)])),
+        "accuracy_post": float(np.mean([top(x) == np.argmax(y) for x, y in zip(post_norm, ref_post)])),
         "mae_pre_q": [_mean_abs(x, y) for x, y in zip(pre_norm, ref_pre)],
         "mae_post_q": [_mean_abs(x, y) for x, y in zip(post_norm, ref_post)],
         "mae_raw_pre_q": [_mean_abs(x, y) for x, y in zip(pre_raw, ref_pre)],
@@ -261,7 +263,7 @@ def _case_metrics(pre, post, ref_pre, ref_post, ref_mention_pre, ref_mention_pos
         "agent_change": [float(x[int(np.argmax(y))] - x0[int(np.argmax(y))])
                          for x, x0, y in zip(post_norm, pre_norm, ref_post)],
         "ref_top_changed": [bool(np.argmax(y) != np.argmax(y0)) for y, y0 in zip(ref_post, ref_pre)],
-        "agent_follows": [bool(np.argmax(x) == np.argmax(y)) for x, y in zip(post_norm, ref_post)],
+        "agent_follows": [bool(top(x) == np.argmax(y)) for x, y in zip(post_norm, ref_post)],
     }
     out["mae_pre"], out["mae_post"] = float(np.mean(out["mae_pre_q"])), float(np.mean(out["mae_post_q"]))
     out["mae_raw_pre"], out["mae_raw_post"] = float(np.mean(out["mae_raw_pre_q"])), float(np.mean(out["mae_raw_post_q"]))
@@ -364,7 +366,7 @@ def evaluate(world, reference: Mapping[str, Believer], agents: Mapping[str, Beli
             entry = {"p_requested_pre": float(pre_norm[j][0][tgt]), "p_requested_post": float(post_norm[j][0][tgt]),
                      "p_requested_raw_pre": float(pre_raw[j][0][tgt]),
                      "p_requested_raw_post": float(post_raw[j][0][tgt]),
-                     "success": bool(np.argmax(post_norm[j][0]) == tgt), "logic": logic[j], "cases": {}}
+                     "success": bool(top(post_norm[j][0]) == tgt), "logic": logic[j], "cases": {}}
             for u in reference:
                 entry["cases"][u] = {
                     c: _case_metrics((pre_norm[j][sl], pre_raw[j][sl]), (post_norm[j][sl], post_raw[j][sl]),

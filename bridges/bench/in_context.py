@@ -27,21 +27,20 @@ world's own (known) people: the request stated ``repeats`` times before the ques
 with ``repeats`` mentions (the prefix's counterpart), and *locality*: accuracy (top answer = the agent's
 top answer) on other people's facts with the prefix present and absent.
 
-The agent for new people comes from :func:`with_new_subjects`: the fitted agent's evidence with the new
-people added as subjects without evidence, fitted again (EM's fixed point does not move when
-evidence-free subjects are added; the function checks that the CPTs agree with the given agent's).
+The agent for new people comes from :func:`with_new_subjects` (:meth:`rational.Posterior.with_subjects`:
+the population CPTs fixed, no refit). Both probes take any :class:`bridges.bench.protocol.Reader`: the LM
+(:class:`bridges.LMBeliever`), a database that stores what it reads (:class:`bridges.DatabaseBeliever`),
+or your own agent.
 
 Example:
-    >>> import lm, rational, bridges, tempfile
+    >>> import rational, bridges
     >>> from bridges.bench.in_context import InContextConfig, belief_formation
     >>> world = bridges.build_world("tiny", seed=0, n_subjects=30)
-    >>> out = tempfile.mkdtemp()
-    >>> _ = bridges.write_corpus(world, out + "/corpus", quiet=True)
-    >>> _ = lm.train_from_corpus(out + "/corpus", out + "/lm", epochs=1, batch_size=4, context=32, d_model=16,
-    ...                          n_layers=1, n_heads=2, d_ff=32, progress=False, compile=False)
-    >>> fig = belief_formation(world, lm.load(out + "/lm"), rational.fit(world), InContextConfig(people=4))
-    >>> sorted(fig["figures"])
-    ['copy', 'no_context', 'shift', 'shift_mention', 'unstated']
+    >>> post = rational.fit(world)
+    >>> db = bridges.DatabaseBeliever.from_evidence(world.evidence)
+    >>> fig = belief_formation(world, db, post, InContextConfig(people=4))["figures"]
+    >>> fig["copy"]["lm"]["mean"], fig["shift"]["mean"]   # it gives back what it read, and infers nothing
+    (1.0, 0.0)
 """
 
 from __future__ import annotations
@@ -53,9 +52,11 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from .protocol import top
 from .summary import interval, slope_through_origin
 
-__all__ = ["InContextConfig", "belief_formation", "in_context_editing", "new_people", "with_new_subjects"]
+__all__ = ["InContextConfig", "belief_formation", "conditional_coherence", "in_context_editing", "new_people",
+           "with_new_subjects"]
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,10 @@ class InContextConfig:
     upstream_per_person: int = 2  # upstream facts added, one at a time, for the context shift
     repeats: int = 2  # in-context editing: times the request is stated (the agent: observe with this many)
     other_subjects: int = 3  # in-context editing: other people's facts asked per request (locality)
+    conditional_pairs: int = 200  # the conditional check: (upstream fact, downstream fact) pairs of known people
 
     def __post_init__(self):
-        for name in ("people", "upstream_per_person", "repeats", "other_subjects"):
+        for name in ("people", "upstream_per_person", "repeats", "other_subjects", "conditional_pairs"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < (1 if name in ("people", "repeats") else 0):
                 raise ValueError(f"InContextConfig.{name} must be a {'positive' if name in ('people', 'repeats') else 'non-negative'} "
@@ -100,33 +102,15 @@ def new_people(world, n: int, seed: int, words=None):
     return world.with_extra_subjects(names, seed), names
 
 
-def with_new_subjects(posterior, names: Sequence[str], atol: float = 1e-6):
-    """The agent with ``names`` added as subjects it has no evidence about: their posterior is the
-    population's, and observing mentions of them gives the exact new-subject posterior.
-
-    The evidence-free subjects are added and the agent fitted again; EM's fixed point does not move (their
-    expected counts are the CPTs' own), which is checked: the CPTs must agree with ``posterior``'s to
-    ``atol``.
+def with_new_subjects(posterior, names: Sequence[str]):
+    """The agent with ``names`` added as people it has no evidence about (the population CPTs fixed): their
+    posterior is the population's, and observing mentions of them gives the exact new-subject posterior
+    (:meth:`rational.Posterior.with_subjects`).
 
     Raises:
-        ValueError: a name is already a subject, or the refitted CPTs differ.
+        rational.EvidenceError: a name is already a subject.
     """
-    import rational
-
-    ev = posterior.evidence
-    clash = sorted(set(names) & set(ev.subjects))
-    if clash:
-        raise ValueError(f"with_new_subjects: {clash[:3]} are already subjects")
-    new = rational.Evidence(ev.graph, (*ev.subjects, *names), eps=ev.eps, statement_noise=ev.statement_noise,
-                            statements=list(ev.statements), reliability=ev.reliability)
-    for r in ev.graph.relations:
-        new.add_mention_arrays(r, *ev.mentions(r))
-    post = rational.fit(new, tol=min(1e-10, atol / 100))
-    moved = max(float(np.abs(post.cpt(r) - posterior.cpt(r)).max()) for r in ev.graph.relations)
-    if moved > atol:
-        raise ValueError(f"with_new_subjects: the refitted CPTs moved by {moved:.2e} (> {atol}): the given agent "
-                         "is not at EM's fixed point of its evidence")
-    return post
+    return posterior.with_subjects({name: [] for name in names})
 
 
 def _mention(world, subject: str, relation: str, rng: np.random.Generator) -> str:
@@ -148,17 +132,19 @@ def _mae(p: np.ndarray, q: np.ndarray) -> float:
     return float(np.abs(np.asarray(p) - np.asarray(q)).mean())
 
 
-def belief_formation(world, model, posterior, config: InContextConfig | None = None, *, words=None
+def belief_formation(world, reader, posterior, config: InContextConfig | None = None, *, words=None
                      ) -> dict[str, Any]:
     """The in-context belief formation probe (see the module docstring).
 
     Args:
         world: the run's world (its CPTs and mention model give the new people; the truth of its people is
             not used).
-        model: the LM (:class:`lm.LanguageModel`).
+        reader: the agent under test, reading a context before each question
+            (:class:`bridges.bench.protocol.Reader`: the LM, a database, your own).
         posterior: the agent fitted to the LM's corpus (:class:`rational.Posterior`).
         config: the probe's settings.
-        words: the name words new people's names may use (default: the LM's vocabulary).
+        words: the name words new people's names may use (default: those of the evidence's people, all of
+            them in a tokenizer trained on the corpus).
 
     Returns:
         ``{"figures": {"unstated": {"mae", "agree"}, "no_context": {"mae", "agree"}, "copy": {"lm", "agent",
@@ -170,9 +156,8 @@ def belief_formation(world, model, posterior, config: InContextConfig | None = N
     config = config or InContextConfig()
     g = world.graph
     rels = g.relations
-    domains = {r: g.domain(r) for r in rels}
     if words is None:
-        words = set(model.tokenizer.tokenizer.get_vocab())
+        words = {w for s in posterior.evidence.subjects for w in s.split()}
     people, names = new_people(world, config.people, config.seed, words=words)
     agent = with_new_subjects(posterior, names)
     rng = np.random.default_rng(np.random.SeedSequence([config.seed, 0x70726F6265]))  # 'probe'
@@ -213,18 +198,18 @@ def belief_formation(world, model, posterior, config: InContextConfig | None = N
                     continue
                 p0, p1 = post.distribution(name, c), after.distribution(name, c)
                 m0, m1 = post.mention_distribution(name, c), after.mention_distribution(name, c)
-                top = int(np.argmax(p1))
-                pair = {"person_index": i, "upstream": u, "agent_change": float(p1[top] - p0[top]),
-                        "agent_mention_change": float(m1[top] - m0[top]), "top": top}
+                new_top = int(np.argmax(p1))
+                pair = {"person_index": i, "upstream": u, "agent_change": float(p1[new_top] - p0[new_top]),
+                        "agent_mention_change": float(m1[new_top] - m0[new_top]), "top": new_top}
                 ask(name, c, context, p0, "shift_before", **pair)
                 ask(name, c, more, p1, "shift_after", **pair)
 
-    lm_dists = model.distributions(queries, domains, prefixes=prefixes)[0]
+    lm_dists = reader.distributions_in_context(queries, prefixes)[0]
     records, by_kind = [], {}
     for q, p, ref, m in zip(queries, lm_dists, refs, meta):
         rec = dict(m)
         if m["kind"] in ("unstated", "no_context"):
-            rec.update(mae=_mae(p, ref), agree=float(np.argmax(p) == np.argmax(ref)))
+            rec.update(mae=_mae(p, ref), agree=float(top(p) == np.argmax(ref)))
         elif m["kind"] == "copy":
             k = g.object_index(m["relation"], m["said"])
             rec.update(lm=float(p[k]), agent=float(ref[k]))
@@ -251,13 +236,13 @@ def belief_formation(world, model, posterior, config: InContextConfig | None = N
     return {"figures": figures, "records": records, "people": len(names)}
 
 
-def in_context_editing(world, model, posterior, requests: Sequence, config: InContextConfig | None = None
+def in_context_editing(world, reader, posterior, requests: Sequence, config: InContextConfig | None = None
                        ) -> dict[str, Any]:
     """The in-context editing probe on requests about the world's own people (see the module docstring).
 
     Args:
         world: the run's world (its people are the candidates for locality).
-        model: the LM.
+        reader: the agent under test (:class:`bridges.bench.protocol.Reader`).
         posterior: the fitted agent.
         requests: objects with ``subject``, ``relation``, ``obj`` (e.g. the run's ``edit/requests.json``).
         config: ``repeats``, ``other_subjects`` and ``seed`` (which other people's facts are asked).
@@ -271,7 +256,6 @@ def in_context_editing(world, model, posterior, requests: Sequence, config: InCo
 
     config = config or InContextConfig()
     g = world.graph
-    domains = {r: g.domain(r) for r in g.relations}
     rng = np.random.default_rng(np.random.SeedSequence([config.seed, 0x6C6F63616C]))  # 'local'
     cfg = lm.ContextEditConfig(repeats=config.repeats)
     queries, prefixes, plans = [], [], []
@@ -285,7 +269,7 @@ def in_context_editing(world, model, posterior, requests: Sequence, config: InCo
             queries += [q, q]
             prefixes += ["", prefix]
         plans.append((i, req, local, start))
-    dists = model.distributions(queries, domains, prefixes=prefixes)[0]
+    dists = reader.distributions_in_context(queries, prefixes)[0]
     records = []
     for i, req, local, start in plans:
         k = g.object_index(req.relation, req.obj)
@@ -296,9 +280,9 @@ def in_context_editing(world, model, posterior, requests: Sequence, config: InCo
                "agent_post": after.probability(req.subject, req.relation, req.obj),
                "local_without": [], "local_with": []}
         for j, (s, r) in enumerate(local):
-            top = int(np.argmax(posterior.distribution(s, r)))  # the agent's belief about others is unmoved
-            rec["local_without"].append(float(np.argmax(dists[start + 2 + 2 * j]) == top))
-            rec["local_with"].append(float(np.argmax(dists[start + 3 + 2 * j]) == top))
+            agent_top = int(np.argmax(posterior.distribution(s, r)))  # the agent's belief about others is unmoved
+            rec["local_without"].append(float(top(dists[start + 2 + 2 * j]) == agent_top))
+            rec["local_with"].append(float(top(dists[start + 3 + 2 * j]) == agent_top))
         records.append(rec)
 
     def pre_post(key):
@@ -312,3 +296,55 @@ def in_context_editing(world, model, posterior, requests: Sequence, config: InCo
                "locality": {"without": interval(without, proportion=True), "with": interval(with_, proportion=True),
                             "delta": interval(np.subtract(with_, without).tolist(), bounds=(-1.0, 1.0))}}
     return {"figures": figures, "records": records, "repeats": config.repeats}
+
+
+def conditional_coherence(world, believers, reference, config: InContextConfig | None = None) -> dict[str, Any]:
+    """The conditional check (Paleka et al.'s consistency checks): for pairs of a known person's facts, A
+    upstream and B downstream, each believer's P(B | A told) against its own P(A and B) / P(A) from its
+    sentence probabilities (:func:`coherence.check_axioms`' ``conditional`` check); the rational agent reads 0.
+
+    A is the reference's top object of an upstream relation, B its top object of a child relation once A is
+    known, for ``conditional_pairs`` people drawn at ``seed``.
+
+    Args:
+        world: the run's world (its people).
+        believers: name -> a :class:`bridges.bench.protocol.Conditioner` (the LM, a database, the agent...).
+        reference: the rational agent (:class:`bridges.BayesBeliever`): it picks A and B.
+        config: ``conditional_pairs`` and ``seed``.
+
+    Returns:
+        ``{"pairs": n, "checks": {name: the check's report (count, mean and max violation, skipped, worst)}}``.
+
+    Example:
+        >>> import rational, bridges
+        >>> world = bridges.build_world("tiny", n_subjects=20)
+        >>> agent = bridges.BayesBeliever(rational.fit(world))
+        >>> out = conditional_coherence(world, {"agent": agent}, agent, InContextConfig(conditional_pairs=5))
+        >>> out["pairs"], out["checks"]["agent"]["mean_violation"] < 1e-12
+        (5, True)
+    """
+    import rational
+    from coherence import Atom, check_axioms
+
+    config = config or InContextConfig()
+    g = world.graph
+    rng = np.random.default_rng(np.random.SeedSequence([config.seed, 0x636F6E64]))  # 'cond'
+    edges = sorted(g.edges, key=lambda e: (g.relations.index(e[0]), g.relations.index(e[1])))
+    bases, pairs = [], []
+    post = reference.posterior
+    for k in range(config.conditional_pairs):
+        s = world.subjects[int(rng.integers(len(world.subjects)))]
+        u, c = edges[int(rng.integers(len(edges)))]
+        a = Atom(s, u, g.domain(u)[int(np.argmax(post.distribution(s, u)))])
+        told = rational.update(post, "bayes", s, u, a.obj)
+        b = Atom(s, c, g.domain(c)[int(np.argmax(told.distribution(s, c)))])
+        pairs.append((len(bases), len(bases) + 1))
+        bases += [a, b]
+    domains = {r: g.domain(r) for r in g.relations}
+    checks = {}
+    for name, believer in believers.items():
+        report = check_axioms(bases, prob_many=lambda ss, b=believer: b.sentence_probabilities(list(ss)),
+                              conditional_many=lambda ps, b=believer: b.conditional_probabilities(list(ps)),
+                              pairs=pairs, domains=domains)
+        checks[name] = report.checks["conditional"].to_dict()
+    return {"pairs": len(pairs), "checks": checks}

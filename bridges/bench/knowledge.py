@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .protocol import Believer
+from .protocol import Believer, top
 from .summary import GRADED, interval
 
 __all__ = ["knowledge"]
@@ -59,9 +59,9 @@ def knowledge(world, reference: Believer, agent: Believer,
     for kind, idx in kinds.items():
         truth = [g.object_index(pairs[j][1], world.true_object(*pairs[j])) for j in idx]
         entry = {"n": len(idx),
-                 "agent": interval([float(np.argmax(mine[j]) == t) for j, t in zip(idx, truth)], proportion=True),
-                 "reference": interval([float(np.argmax(ref[j]) == t) for j, t in zip(idx, truth)], proportion=True),
-                 "agreement": interval([float(np.argmax(mine[j]) == np.argmax(ref[j])) for j in idx], proportion=True)}
+                 "agent": interval([float(top(mine[j]) == t) for j, t in zip(idx, truth)], proportion=True),
+                 "reference": interval([float(top(ref[j]) == t) for j, t in zip(idx, truth)], proportion=True),
+                 "agreement": interval([float(top(mine[j]) == np.argmax(ref[j])) for j in idx], proportion=True)}
         if generative is not None:
             facts = [(*pairs[j], world.true_object(*pairs[j])) for j in idx]
             entry["agent_generative"] = interval(np.asarray(generative(facts), float).tolist(), proportion=True)

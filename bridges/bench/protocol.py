@@ -17,8 +17,9 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["BatchEditor", "Believer", "EditRequest", "Edited", "EditedList", "Generator", "JointEditor", "MentionPredictor",
-           "StepTracer", "Taught", "edit_all"]
+__all__ = ["BatchEditor", "Believer", "Conditioner", "EditRequest", "Edited", "EditedList", "Generator", "JointEditor",
+           "MentionPredictor",
+           "Reader", "StepTracer", "Taught", "edit_all", "top"]
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,39 @@ class JointEditor(Protocol):
     ``edit_together(requests, seed)`` (sequential editing's batch mode)."""
 
     def edit_together(self, requests: Sequence[EditRequest], seed: int = 0) -> Believer: ...
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """An agent that reads a text before each question: ``distributions_in_context(queries, contexts)`` is
+    :meth:`Believer.distributions` with ``contexts[j]`` (sentences of the corpus's language, ``"s r o ."``)
+    read before query j (the in-context probes, :mod:`bridges.bench.in_context`)."""
+
+    def distributions_in_context(self, queries: Sequence[tuple[str, str]], contexts: Sequence[str]
+                                 ) -> tuple[list[np.ndarray], list[np.ndarray]]: ...
+
+
+@runtime_checkable
+class Conditioner(Protocol):
+    """An agent that can be told a fact and then judge a sentence: ``conditional_probabilities(pairs)[j]`` is
+    its P(B | A told) for ``pairs[j] = (A, B)`` (A an atom, B a sentence): the LM reads ``"A ."`` before
+    judging B, the rational agent conditions on A. Compared with its own P(A and B) / P(A) this is the
+    conditional check of :func:`coherence.check_axioms`."""
+
+    def conditional_probabilities(self, pairs: Sequence[tuple[Any, Any]]) -> np.ndarray: ...
+
+
+def top(p) -> int:
+    """The index of a distribution's single largest entry, or -1 when several tie for it (an agent indifferent
+    between objects has not answered: a uniform distribution is no answer, not the first object).
+
+    Example:
+        >>> top(np.array([0.2, 0.5, 0.3])), top(np.array([0.25, 0.25, 0.5])), top(np.full(3, 1 / 3))
+        (1, 2, -1)
+    """
+    p = np.asarray(p)
+    k = int(np.argmax(p))
+    return k if int(np.sum(p == p[k])) == 1 else -1
 
 
 class EditedList:

@@ -29,7 +29,7 @@ import networkx as nx
 import numpy as np
 
 from .evaluate import edit_seed
-from .protocol import Believer, EditRequest, JointEditor, Taught
+from .protocol import Believer, EditRequest, JointEditor, Taught, top
 from .summary import interval, slope_through_origin
 
 __all__ = ["SequentialConfig", "draw_sequence", "judge", "order_effect", "run_sequence"]
@@ -164,7 +164,7 @@ def _measure(agent: Believer, base: Believer, reference: Believer, ref_base: Bel
         out["downstream_shift"] = slope_through_origin(x, y, owner)
     if others:
         mine = agent.distributions(others)[0]
-        out["other_accuracy"] = interval([float(np.argmax(a) == np.argmax(b)) for a, b in zip(mine, ref_others)],
+        out["other_accuracy"] = interval([float(top(a) == np.argmax(b)) for a, b in zip(mine, ref_others)],
                                          proportion=True)
     violation = _logic(agent, world, reference, logic_requests)
     if violation is not None:

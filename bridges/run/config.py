@@ -18,6 +18,7 @@ section             dataclass (handed down as is)
 ``[fit]``           :class:`FitConfig`
 ``[teacher]``       :class:`bridges.TeacherSettings` (for edit methods registered with a teacher)
 ``[edit.METHOD]``   the method's registered config class (``lm.LoraEditConfig``, ...)
+``[in_context]``    :class:`bridges.InContextConfig`
 ``[evaluate]``      :class:`bridges.EvaluateConfig`
 ``[sequential]``    :class:`bridges.SequentialConfig`
 ``[report]``        :class:`ReportConfig`
@@ -43,6 +44,7 @@ from typing import Any
 
 from ..bench.believers import TeacherSettings
 from ..bench.evaluate import EvaluateConfig
+from ..bench.in_context import InContextConfig
 from ..bench.requests import check_request_supply
 from ..bench.sequential import SequentialConfig
 from ..corpus.format import CorpusConfig
@@ -208,6 +210,7 @@ def _defaults() -> dict[str, dict[str, Any]]:
         "fit": _plain(FitConfig),
         "teacher": _plain(TeacherSettings),
         "edit": {},  # per method: fields of its config dataclass ([edit.lora], [edit.ft], ...)
+        "in_context": _plain(InContextConfig),
         "evaluate": _plain(EvaluateConfig),
         "sequential": _plain(SequentialConfig),
         "report": _plain(ReportConfig),
@@ -283,6 +286,7 @@ class Settings:
     fit: FitConfig
     teacher: TeacherSettings
     edit: Mapping[str, Any]  # method -> its config instance (every evaluated method and every [edit.X])
+    in_context: InContextConfig
     evaluate: EvaluateConfig
     sequential: SequentialConfig
     report: ReportConfig
@@ -375,6 +379,7 @@ class RunConfig:
                              _build(lm.ModelConfig, model, f"{source}: [train.model]", base=base_model), dict(model))
         fit = _build(FitConfig, self["fit"], f"{source}: [fit]")
         teacher = _build(TeacherSettings, self["teacher"], f"{source}: [teacher]")
+        in_context = _build(InContextConfig, self["in_context"], f"{source}: [in_context]")
         evaluate = _build(EvaluateConfig, self["evaluate"], f"{source}: [evaluate]")
         sequential = _build(SequentialConfig, self["sequential"], f"{source}: [sequential]")
         report = _build(ReportConfig, self["report"], f"{source}: [report]")
@@ -403,7 +408,7 @@ class RunConfig:
                 lm.check_edit_config(edit[method], train.model)
             except lm.LMError as err:
                 raise PipelineError(f"{source}: [edit.{method}]: {err}") from None
-        return Settings(run, world, corpus, train, fit, teacher, edit, evaluate, sequential, report,
+        return Settings(run, world, corpus, train, fit, teacher, edit, in_context, evaluate, sequential, report,
                         json.loads(json.dumps(self.sections)), spec)
 
     def _world(self, source: str):

@@ -5,22 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .numbers import fmt, num
+from .report_reading import agent_or_database_lines
+
 __all__ = ["render_table", "write_plots"]
 
 
-def _num(x: float, digits: int) -> str:
-    """``x`` to ``digits`` decimals, never a negative zero ("-0.00")."""
-    return f"{round(x, digits) + 0.0:.{digits}f}"
-
-
-def _fmt(x: dict) -> str:
-    """A mean and its interval; "-" without data, the mean alone with one value."""
-    m, lo, hi = x["mean"], x["lo"], x["hi"]
-    if m is None:
-        return "-"
-    if hi is None:
-        return _num(m, 3)
-    return f"{_num(m, 3)} [{_num(lo, 2)},{_num(hi, 2)}]"
+_num, _fmt = num, fmt  # the names this module's code uses
 
 
 def _pp(block: dict) -> str:
@@ -85,7 +76,7 @@ def _belief_lines(summary: dict, agents: list[str], rule0: str) -> list[str]:
     return lines + [""]
 
 
-def render_table(results: dict) -> str:
+def render_table(results: dict, in_context: dict | None = None) -> str:
     """A plain-text table of the headline figures (every figure with its 95% interval; n in the header).
 
     Example:
@@ -102,6 +93,7 @@ def render_table(results: dict) -> str:
              f"(updating {counts['updating']}, fixing errors {counts['fixing']}, breaking {counts['breaking']}, "
              f"with downstream implications {counts['downstream']}); 95% intervals in brackets", ""]
     lines += _knowledge_lines(results.get("knowledge"))
+    lines += agent_or_database_lines(results, in_context)
     groups = [g for g in ("all", "updating", "fixing", "breaking", "downstream") if counts[g]]
     lines.append("P(requested object): before -> after [95% interval of after]")
     head = f"  {'agent':<22}" + "".join(f"{g:>30}" for g in groups)

@@ -87,12 +87,12 @@ def load_agents(run: Path, settings, *, beliefs: bool = True):
     (recorded by the requests stage, e.g. ``bayes:observe(w=2)`` for an in-context edit stating the request
     twice); with ``beliefs``, each answers the drawn requests' post-edit beliefs from the stored ones.
     Agents: the LM under each ``[evaluate] methods`` method (with the calibrated settings the requests stage
-    chose), a teacher attached to those registered with one. Before the requests stage has run (an example
+    chose), a teacher attached to those registered with one, and (``[evaluate] database``) a database. Before the requests stage has run (an example
     that edits requests of its own), the references update the agent themselves and nothing is calibrated.
     """
     import lm
 
-    from ...bench.believers import BayesBeliever, LMBeliever, PostEditBeliefs, Teacher
+    from ...bench.believers import BayesBeliever, DatabaseBeliever, LMBeliever, PostEditBeliefs, Teacher
     from ...world.store import load_world
 
     world = load_world(run / "world" / "world.json")
@@ -118,4 +118,7 @@ def load_agents(run: Path, settings, *, beliefs: bool = True):
         config = dataclasses.replace(config, **meta.get("methods", {}).get(m, {}))
         b = LMBeliever(model, domains, m, config, teacher=teacher, cache=shared)
         agents[b.name] = b
+    if settings.evaluate.database:
+        db = DatabaseBeliever.from_evidence(world.evidence)
+        agents[db.name] = db
     return world, references, agents

@@ -1,4 +1,4 @@
-"""Stage 6, ``evaluate``: apply every edit with every method and rule and score it (``RUN/results.json``).
+"""Stage 7, ``evaluate``: apply every edit with every method and rule and score it (``RUN/results.json``).
 
 The requests are cut into fixed chunks that ``[evaluate] workers`` processes of this machine (one per core
 by default), or torchrun's ranks, take from a shared queue (:mod:`bridges.run.pool`); records are written
@@ -161,8 +161,12 @@ def _run(ctx: Context) -> None:
                       generative=first.generates if isinstance(first, Generator) else None)
     traces = _traces(agents, requests, records, e, s.report)
     atomic_write_json(folder / "traces.json", traces)
+    database = {}
+    if "database" in agents:  # what a database knows: the zero of "agent or database?"
+        database["knowledge"] = {"agent": "database", "reference": ref0,
+                                 **knowledge(world, references[ref0], agents["database"])}
     results = {"config": s.sections, "methods": meta.get("methods", {}), "counterparts": meta.get("counterparts", {}),
-               "knowledge": {"agent": first.name, "reference": ref0, **known},
+               "knowledge": {"agent": first.name, "reference": ref0, **known}, "database": database,
                "requests": [r["request"] for r in records], "summary": summarise(records), "records": records}
     atomic_write_json(folder / "results.json", results, indent=None, allow_nan=False)
     atomic_write_json(ctx.run / "results.json", results, indent=None, allow_nan=False)
@@ -177,5 +181,5 @@ def _settings(s) -> dict:
 
 STAGE = Stage("evaluate", ("requests",), (*AGENT_INPUTS, "requests/requests.json", "requests/beliefs.npz"),
               ("evaluate/results.json", "evaluate/traces.json", "results.json"), _settings, _run,
-              "pipeline stage 6: apply every edit with every method and rule, score (RUN/results.json); "
+              "pipeline stage 7: apply every edit with every method and rule, score (RUN/results.json); "
               "under torchrun the requests are sharded across ranks", distributed=True)

@@ -1,4 +1,4 @@
-"""Stage 5, ``requests``: draw the edit requests, settle each method's calibrated settings and rational
+"""Stage 6, ``requests``: draw the edit requests, settle each method's calibrated settings and rational
 counterpart, and compute every reference's post-edit beliefs once (``RUN/requests``).
 
 ``requests.json`` holds the requests, the calibrated method settings (an in-context method whose
@@ -127,5 +127,5 @@ def _settings(s) -> dict:
 
 
 STAGE = Stage("requests", ("train", "fit"), (*AGENT_INPUTS,), ("requests/requests.json", "requests/beliefs.npz"),
-              _settings, _run, "pipeline stage 5: draw the edit requests and store the agent's post-edit beliefs "
+              _settings, _run, "pipeline stage 6: draw the edit requests and store the agent's post-edit beliefs "
                                "(RUN/requests)", precheck=check_supply, precheck_after="fit")

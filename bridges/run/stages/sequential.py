@@ -1,4 +1,4 @@
-"""Stage 7, ``sequential``: N edits applied one after another to one LM per method, and to the rational agent
+"""Stage 8, ``sequential``: N edits applied one after another to one LM per method, and to the rational agent
 under each rule, measured at checkpoints (``RUN/sequential/results.json``); see :mod:`bridges.bench.sequential`.
 With ``[sequential] n_edits = 0`` it writes an empty result and costs nothing."""
 
@@ -60,5 +60,5 @@ def _settings(s) -> dict:
 
 
 STAGE = Stage("sequential", ("train", "fit"), AGENT_INPUTS, ("sequential/results.json",), _settings, _run,
-              "pipeline stage 7: edits one after another (and in one update), against the rational agent under "
+              "pipeline stage 8: edits one after another (and in one update), against the rational agent under "
               "each rule (RUN/sequential)")
