@@ -70,5 +70,7 @@ plots = false
                            str(config), "--run", str(tmp_path / "run"), "--quiet"], capture_output=True, text=True,
                           timeout=600, cwd=EXAMPLES.parent)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert (tmp_path / "run" / "evaluate" / "records.worker1.jsonl").stat().st_size > 0  # the helper edited too
+    # the helper imported the method (it opens its records file after loading the user's code and the agents;
+    # an import that failed there would have stopped the run); whether it also took a chunk is a race
+    assert (tmp_path / "run" / "evaluate" / "records.worker1.jsonl").exists()
     assert "lm:down_ft" in (tmp_path / "run" / "report" / "table.txt").read_text()

@@ -28,16 +28,19 @@ def _source_file(fn) -> str | None:
     return getattr(module, "__file__", None)
 
 
-def code_digests(settings) -> dict[str, str]:
-    """sha256 of the source files of the user's code a run uses: the modules of ``[run] imports`` and of every
-    update rule and edit method it names that is not the toolkit's own. In a stamp, editing that code re-runs
-    what depends on it (the toolkit's own code is versioned by :data:`bridges.run.stage.FORMAT`)."""
+def code_digests(settings, rules=None, methods=None) -> dict[str, str]:
+    """sha256 of the source files of the user's code a stage uses: the modules defining the update ``rules`` and
+    edit ``methods`` it names (default: ``[evaluate]``'s and the teacher's) that are not the toolkit's own
+    (a graph file's are stamped by the world stage). In a stamp, editing that code re-runs what depends on it
+    (the toolkit's own code is versioned by :data:`bridges.run.stage.FORMAT`; code a rule's module imports
+    from elsewhere is not followed)."""
     import lm
     import rational
 
-    files = {getattr(sys.modules.get(name), "__file__", None) for name in settings.run.imports}
-    used = [rational.get_rule(r) for r in (*settings.evaluate.rules, settings.teacher.rule)]
-    used += [lm.get_edit_method(m).fn for m in settings.evaluate.methods]
+    rules = (*settings.evaluate.rules, settings.teacher.rule) if rules is None else rules
+    methods = settings.evaluate.methods if methods is None else methods
+    files = set()
+    used = [rational.get_rule(r) for r in dict.fromkeys(rules)] + [lm.get_edit_method(m).fn for m in dict.fromkeys(methods)]
     for fn in used:
         if getattr(fn, "__module__", "").split(".")[0] not in _OWN:
             files.add(_source_file(fn))

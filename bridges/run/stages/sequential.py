@@ -56,7 +56,8 @@ def _run(ctx: Context) -> None:
 def _settings(s) -> dict:
     methods = dict.fromkeys([*s.sequential.methods, *s.sequential.batch_methods])
     return {"sequential": plain(s.sequential), "edit": {m: plain(s.edit[m]) for m in methods},
-            "teacher": plain(s.teacher), "code": code_digests(s), "device": s.run.resolved_device()}
+            "teacher": plain(s.teacher), "device": s.run.resolved_device(),
+            "code": code_digests(s, (*s.sequential.rules, s.teacher.rule), methods)}
 
 
 STAGE = Stage("sequential", ("train", "fit"), AGENT_INPUTS, ("sequential/results.json",), _settings, _run,
