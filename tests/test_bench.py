@@ -12,6 +12,7 @@ import rational
 from bridges.bench.evaluate import CASES, EvaluateConfig, evaluate, total_variation
 from bridges.bench.protocol import EditRequest
 from bridges.bench.summary import interval, slope_through_origin, summarise
+from stubs import Copycat
 
 
 # -- formulas -------------------------------------------------------------------------------------------
@@ -50,25 +51,6 @@ def test_total_variation():
 
 
 # -- stub agents behind the protocol ----------------------------------------------------------------------
-class Copycat:
-    """An agent that believes exactly what the rational agent believes, before and after every edit."""
-
-    def __init__(self, inner, name="copycat"):
-        self.inner, self.name = inner, name
-
-    def domain(self, relation):
-        return self.inner.domain(relation)
-
-    def distributions(self, queries):
-        return self.inner.distributions(queries)
-
-    def sentence_probabilities(self, sentences):
-        return self.inner.sentence_probabilities(sentences)
-
-    def edit(self, request, seed=0):
-        return Copycat(self.inner.edit(request), self.name)
-
-
 class Database:
     """An agent that stores the edited fact and changes nothing else."""
 

@@ -9,25 +9,7 @@ import bridges
 import rational
 from bridges.bench.protocol import EditRequest
 from bridges.bench.sequential import SequentialConfig, draw_sequence, order_effect, run_sequence
-
-
-class Copycat:
-    """Believes what the rational agent believes after the same edits."""
-
-    def __init__(self, inner, name="copycat"):
-        self.inner, self.name = inner, name
-
-    def domain(self, relation):
-        return self.inner.domain(relation)
-
-    def distributions(self, queries):
-        return self.inner.distributions(queries)
-
-    def sentence_probabilities(self, sentences):
-        return self.inner.sentence_probabilities(sentences)
-
-    def edit(self, request, seed=0):
-        return Copycat(self.inner.edit(request), self.name)
+from stubs import Copycat
 
 
 class Store:
