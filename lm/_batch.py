@@ -170,12 +170,15 @@ class EditBatch(Sequence):
             :class:`FTEditConfig`).
         A, B: module name -> (N, r, in) and (N, out, r) adapter weights (``lora``, ``rational``; else None).
         deltas: module name -> (N, *weight shape) weight changes (``ft``; else None).
+        U, V: module name -> (N, out) and (N, in): edit i changes the weight by ``outer(U[i], V[i])``
+            (``rome``, ``memit``, ``memit_rational``; else None).
     """
 
     def __init__(self, base: LanguageModel, requests: Sequence, config, grouped: _Grouped):
         self.base, self.requests, self.config, self._grouped = base, tuple(requests), config, grouped
         self.A, self.B = getattr(grouped, "A", None), getattr(grouped, "B", None)
         self.deltas = getattr(grouped, "D", None)
+        self.U, self.V = getattr(grouped, "U", None), getattr(grouped, "V", None)
 
     def __len__(self) -> int:
         return len(self.requests)

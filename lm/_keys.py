@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from ._errors import CheckpointError, LMError
-from ._score import LanguageModel, _pad
+from ._score import LanguageModel, _chunks, _pad
 
 __all__ = ["KeyStatistics", "key_statistics", "load_key_statistics", "model_fingerprint"]
 
@@ -47,7 +47,7 @@ def model_fingerprint(model: LanguageModel) -> str:
     for name, t in sorted(model.model.state_dict().items()):
         t = t.detach().cpu().contiguous()
         h.update(f"{name}:{t.dtype}:{tuple(t.shape)}".encode())
-        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
 
@@ -232,17 +232,13 @@ def key_statistics(model: LanguageModel, corpus_dir: str | os.PathLike, layers, 
     dim = model.model.config.intermediate_size
     sums = {i: torch.zeros(dim, dim, dtype=torch.float64) for i in layers}
     seen, handles = mlp_keys(model, layers)
-    docs.sort(key=len)
     try:
-        start = 0
-        while start < len(docs):
-            stop = start + max(1, batch_tokens // len(docs[start]))
-            ids, mask = _pad(docs[start:stop], tok.pad_id)  # (B, T), right padding: causal needs no mask
+        for rows in _chunks(np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)), batch_tokens):
+            ids, mask = _pad([docs[j] for j in rows], tok.pad_id)  # (B, T), right padding: causal needs no mask
             model._hidden(ids)
             for i in layers:
                 k = seen[i][mask.to(seen[i].device)].double().cpu()  # (n, F)
                 sums[i] += k.T @ k
-            start = stop
     finally:
         for h in handles:
             h.remove()
