@@ -1,6 +1,6 @@
 """The language model: a word-level tokenizer, a Llama-style causal LM trained from scratch on a corpus,
-batched scoring, and edits (LoRA through peft, LoRA trained on a teacher's beliefs, fine-tuning, in-context)
-registered by name.
+batched scoring, and edits (LoRA through peft, LoRA trained on a teacher's beliefs, fine-tuning, in-context,
+ROME and MEMIT with the model's key statistics) registered by name.
 
 Quick start::
 
@@ -10,6 +10,8 @@ Quick start::
     norm, raw = model.distribution("Ann Lee", "country of citizenship", ["France", "Japan"])
     edited = lm.edit(model, "lora", [("Ann Lee", "country of citizenship", "Japan")])
     edits = lm.edit_many(model, "lora", requests)      # N independent edits trained together
+    model = model.with_key_statistics(lm.key_statistics(model, "corpus_dir", layers=[0, 1]))
+    edited = lm.edit(model, "memit", requests)         # all requests in one closed-form update
 
 An edit request is any object with ``subject``, ``relation`` and ``obj`` attributes (``bridges.EditRequest``)
 or a ``(subject, relation, obj)`` tuple.
@@ -42,6 +44,8 @@ from ._edit import (  # noqa: E402
     train_bf16,
     trainable_copy,
 )
+from ._keys import KeyStatistics, key_statistics, load_key_statistics, model_fingerprint  # noqa: E402
+from ._locate import MemitConfig, MemitRationalConfig, RomeConfig  # noqa: E402
 from . import _methods  # noqa: E402, F401  (registers the built-in edit methods)
 from ._objective import edit_objective  # noqa: E402
 from ._objective import fit as optimize  # noqa: E402
@@ -68,6 +72,13 @@ __all__ = [
     "EditMethod",
     "FTEditConfig",
     "Fact",
+    "KeyStatistics",
+    "MemitConfig",
+    "MemitRationalConfig",
+    "RomeConfig",
+    "key_statistics",
+    "load_key_statistics",
+    "model_fingerprint",
     "LMError",
     "LanguageModel",
     "LoraEditConfig",

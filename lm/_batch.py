@@ -88,6 +88,10 @@ class _Grouped:
     def _settings(self) -> dict:
         return {}
 
+    def weight_change(self, name: str, i: int) -> torch.Tensor:
+        """Edit i's change of module ``name``'s weight (what :meth:`EditBatch.materialize` adds)."""
+        raise NotImplementedError
+
 
 class _GroupedLoRA(_Grouped):
     """Stacked rank-r adapters: ``A[name]: (N, r, in)``, ``B[name]: (N, out, r)``."""
@@ -132,6 +136,9 @@ class _GroupedDelta(_Grouped):
         d = D[groups] if isinstance(groups, int) else D[groups][:, None, :]
         return d * h
 
+    def weight_change(self, name: str, i: int) -> torch.Tensor:
+        return self.D[name][i]
+
 
 def _ft_modules(hf, config: FTEditConfig) -> dict[str, torch.nn.Module]:
     """Module name -> module whose weight ``config`` trains; :class:`LMError` for any other parameter."""
@@ -163,12 +170,15 @@ class EditBatch(Sequence):
             :class:`FTEditConfig`).
         A, B: module name -> (N, r, in) and (N, out, r) adapter weights (``lora``, ``rational``; else None).
         deltas: module name -> (N, *weight shape) weight changes (``ft``; else None).
+        U, V: module name -> (N, out) and (N, in): edit i changes the weight by ``outer(U[i], V[i])``
+            (``rome``, ``memit``, ``memit_rational``; else None).
     """
 
     def __init__(self, base: LanguageModel, requests: Sequence, config, grouped: _Grouped):
         self.base, self.requests, self.config, self._grouped = base, tuple(requests), config, grouped
         self.A, self.B = getattr(grouped, "A", None), getattr(grouped, "B", None)
         self.deltas = getattr(grouped, "D", None)
+        self.U, self.V = getattr(grouped, "U", None), getattr(grouped, "V", None)
 
     def __len__(self) -> int:
         return len(self.requests)
@@ -210,7 +220,7 @@ class EditBatch(Sequence):
 
     def materialize(self, i: int) -> LanguageModel:
         """Edit i as a model of its own: a peft-wrapped copy of the base (``lora``, ``rational``: for saving
-        the adapter, merging, further edits) or a copy with the changed weights (``ft``)."""
+        the adapter, merging, further edits) or a copy with the changed weights (``ft``, ``rome``, ``memit``)."""
         i = range(len(self))[i]
         base = self.base
         hf = trainable_copy(base)
@@ -225,11 +235,10 @@ class EditBatch(Sequence):
                     modules[name].lora_B["default"].weight.copy_(self.B[name][i])
             else:
                 modules = dict(hf.named_modules())
-                for name, d in self.deltas.items():
-                    modules[name].weight.add_(d[i])
+                for name in self._grouped.modules:
+                    modules[name].weight.add_(self._grouped.weight_change(name, i))
         hf.eval()
-        return LanguageModel(hf, base.tokenizer, prefix=base.prefix, peft_model=peft_model, meta=base.meta,
-                             bf16=base.bf16)
+        return base.with_weights(hf, peft_model)
 
 
 def lora_weights(model: LanguageModel, config: LoraEditConfig, n: int) -> _GroupedLoRA:
@@ -256,11 +265,11 @@ def delta_weights(model: LanguageModel, config: FTEditConfig, n: int) -> _Groupe
 
 
 def batched_edit_methods() -> tuple[str, ...]:
-    """The edit methods :func:`edit_many` trains in one batch (registered with ``batch=``).
+    """The edit methods :func:`edit_many` makes in one batch (registered with ``batch=`` or ``many=``).
 
     Example:
         >>> batched_edit_methods()
-        ('ft', 'lora', 'rational')
+        ('ft', 'lora', 'memit', 'memit_rational', 'rational', 'rome')
     """
     return tuple(sorted(name for name in edit_methods() if get_edit_method(name).batched))
 
@@ -276,7 +285,8 @@ def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None
 
     Args:
         model: the base model (left untouched; a plain model, not an edited one).
-        method: ``"lora"``, ``"rational"`` or ``"ft"``.
+        method: a batched method (:func:`batched_edit_methods`: ``lora``, ``rational``, ``ft``, ``rome``,
+            ``memit``, ``memit_rational``).
         requests: one request per independent edit (objects or tuples, as :func:`lm.edit` takes them).
         config: the method's config (default: its defaults).
         chunk_size: edits trained together (memory grows linearly with it; an ``ft`` edit holds a copy
@@ -306,8 +316,8 @@ def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None
     """
     m = _method(method)
     if not m.batched:
-        raise LMError(f"edit_many trains the methods registered with batch= ({list(batched_edit_methods())}), "
-                      f"not {method!r}; loop over edit() for others")
+        raise LMError(f"edit_many makes the edits of methods registered with batch= or many= "
+                      f"({list(batched_edit_methods())}), not {method!r}; loop over edit() for others")
     config = _config(m, config)
     if chunk_size < 1:
         raise LMError(f"chunk_size must be positive, got {chunk_size}")
@@ -319,6 +329,8 @@ def edit_many(model: LanguageModel, method: str, requests: Sequence, config=None
         check_beliefs(model, requests)
     if model.peft_model is not None or model._adapter is not nullcontext:
         raise LMError("edit_many needs a plain base model (merge or materialise edited models first)")
+    if m.many is not None:
+        return m.many(model, requests, config, chunk_size, on_step)
     weights = (getattr(config, "target_weight", 0.0), getattr(config, "locality_weight", 0.0)) if m.teacher \
         else (0.0, 0.0)
     hf = model.model

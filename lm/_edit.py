@@ -168,7 +168,8 @@ class ContextEditConfig:
 
 def check_edit_config(config, model_config: ModelConfig) -> None:
     """Check an edit config against a model size before any model exists (a pipeline's config validation):
-    the layers of a :class:`LoraEditConfig`, :class:`RationalEditConfig` or :class:`FTEditConfig` must
+    the layers of a :class:`LoraEditConfig`, :class:`RationalEditConfig`, :class:`FTEditConfig` or of a
+    config with an ``edited_layers(n_layers)`` method (:class:`lm.RomeConfig`, :class:`lm.MemitConfig`) must
     exist, LoRA's ``target_modules`` must name Linear modules of the decoder layers and FT's ``modules``
     must match parameters of the chosen layers. The same checks run again when the edit is made; other
     configs (``context``, a user's) have nothing to check against the model.
@@ -185,6 +186,9 @@ def check_edit_config(config, model_config: ModelConfig) -> None:
     """
     if not isinstance(model_config, ModelConfig):
         raise LMError(f"check_edit_config takes an lm.ModelConfig, got {type(model_config).__name__}")
+    if callable(getattr(config, "edited_layers", None)):  # RomeConfig, MemitConfig: the layers it edits
+        config.edited_layers(model_config.n_layers)
+        return
     if not isinstance(config, (LoraEditConfig, FTEditConfig)):
         return
     with torch.device("meta"):  # the module tree only: no memory, no initialisation cost
@@ -218,6 +222,12 @@ class EditMethod:
         counterpart: ``counterpart(config) -> (rule, options, label)``: the rational agent's update that
             says what the edit says (stating a fact k times = ``("observe", {"mentions": k}, "w=k")``; the
             label names it in tables), or None.
+        many: for a method not trained on lm's edit objective (``rome``, ``memit``: a value optimisation, then
+            a closed form), ``many(model, requests, config, chunk_size, on_step) -> EditBatch``, which
+            :func:`edit_many` calls to make many independent edits at once; None: see ``batch``.
+        key_layers: for a method that reads the model's key statistics (:class:`lm.KeyStatistics`, attached
+            with :meth:`LanguageModel.with_key_statistics`), ``key_layers(config, n_layers) -> layers`` whose
+            statistics it needs (a pipeline estimates them once per trained model); None: it reads none.
     """
 
     name: str
@@ -227,10 +237,12 @@ class EditMethod:
     prefix: Callable[[Sequence, object], str] | None = None
     teacher: bool = False
     counterpart: Callable[[object], tuple[str, dict, str]] | None = None
+    many: Callable | None = None
+    key_layers: Callable[[object, int], tuple[int, ...]] | None = None
 
     @property
     def batched(self) -> bool:
-        return self.batch is not None
+        return self.batch is not None or self.many is not None
 
 
 _METHODS: dict[str, EditMethod] = {}
@@ -246,7 +258,9 @@ def _same_code(a, b) -> bool:
 
 def register_edit_method(name: str, config_cls: type = ContextEditConfig, *, batch: Callable | None = None,
                          prefix: Callable[[Sequence, object], str] | None = None, teacher: bool = False,
-                         counterpart: Callable[[object], tuple[str, dict, str]] | None = None
+                         counterpart: Callable[[object], tuple[str, dict, str]] | None = None,
+                         many: Callable | None = None,
+                         key_layers: Callable[[object, int], tuple[int, ...]] | None = None
                          ) -> Callable[[EditFn], EditFn]:
     """Decorator registering an edit method under ``name``, with what it can do (see :class:`EditMethod`).
 
@@ -269,14 +283,19 @@ def register_edit_method(name: str, config_cls: type = ContextEditConfig, *, bat
         raise LMError(f"edit method name {name!r} must match {_NAME.pattern}")
     if not isinstance(config_cls, type):
         raise LMError(f"edit method {name!r}: config_cls must be a dataclass type, got {config_cls!r}")
-    for what, value in (("batch", batch), ("prefix", prefix), ("counterpart", counterpart)):
+    for what, value in (("batch", batch), ("prefix", prefix), ("counterpart", counterpart), ("many", many),
+                        ("key_layers", key_layers)):
         if value is not None and not callable(value):
             raise LMError(f"edit method {name!r}: {what} must be callable or None, got {value!r}")
+    if batch is not None and many is not None:
+        raise LMError(f"edit method {name!r}: give batch (trained on lm's edit objective) or many, not both")
+
     def deco(fn: EditFn) -> EditFn:
         if name in _METHODS and not _same_code(_METHODS[name].fn, fn):
             raise LMError(f"edit method {name!r} is already registered (by {_METHODS[name].fn.__module__}."
                           f"{_METHODS[name].fn.__qualname__})")
-        _METHODS[name] = EditMethod(name, fn, config_cls, batch, prefix, bool(teacher), counterpart)
+        _METHODS[name] = EditMethod(name, fn, config_cls, batch, prefix, bool(teacher), counterpart, many,
+                                    key_layers)
         return fn
 
     return deco
@@ -447,9 +466,7 @@ def load_adapter(base: LanguageModel, directory: str | os.PathLike) -> LanguageM
             peft_model = PeftModel.from_pretrained(trainable_copy(base), path, local_files_only=True)
     except Exception as e:  # peft/safetensors raise several types for corrupt or mismatched adapters
         raise CheckpointError(f"cannot apply the adapter in {path}: {type(e).__name__}: {e}") from e
-    hf = peft_model.get_base_model().eval()
-    return LanguageModel(hf, base.tokenizer, prefix=base.prefix, peft_model=peft_model, meta=base.meta,
-                         bf16=base.bf16)
+    return base.with_weights(peft_model.get_base_model().eval(), peft_model)
 
 
 def train_bf16(model: LanguageModel, config) -> bool:

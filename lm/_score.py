@@ -81,13 +81,14 @@ class _Trie:
         source, target: (S,) the log-probability row (0: the prompt's last token, 1 + n: node n) and the
             token each step scores; candidate ``c + [end]`` has ``len(c) + 1`` steps.
         step_candidate: (S,) the candidate each step belongs to.
+        last_node: (K,) the node of each candidate's last token.
         candidates: the K token lists.
     """
 
     def __init__(self, candidates: list[list[int]], end_id: int):
         index: dict[tuple[int, ...], int] = {}
         tokens, depth, parent = [], [], []
-        source, target, owner = [], [], []
+        source, target, owner, last = [], [], [], []
         for k, cand in enumerate(candidates):
             row = 0  # the prompt's last token predicts the first candidate token
             for i, t in enumerate([*cand, end_id]):
@@ -95,6 +96,7 @@ class _Trie:
                 target.append(t)
                 owner.append(k)
                 if i == len(cand):
+                    last.append(row - 1)  # the node of the candidate's last token (-1: the prompt's)
                     break
                 key = tuple(cand[:i + 1])
                 if key not in index:
@@ -115,6 +117,7 @@ class _Trie:
         self.source = np.asarray(source, dtype=np.int64)
         self.target = np.asarray(target, dtype=np.int64)
         self.step_candidate = np.asarray(owner, dtype=np.int64)
+        self.last_node = np.asarray(last, dtype=np.int64)
 
 
 class LanguageModel:
@@ -131,6 +134,8 @@ class LanguageModel:
         meta: what ``lm_config.json`` holds (preset, model config, tokenizer fingerprint).
         bf16: score under bf16 autocast (about twice as fast on CPUs with bf16 units; probabilities
             change by about 1% relative). Default float32.
+        key_statistics: the :class:`lm.KeyStatistics` of this model's MLP keys, which ROME and MEMIT
+            read (attach them with :meth:`with_key_statistics`); views and edited models keep them.
 
     Example:
         >>> import lm, tempfile
@@ -141,7 +146,7 @@ class LanguageModel:
     """
 
     def __init__(self, model: PreTrainedModel, tokenizer: WordTokenizer, *, prefix: str = "",
-                 peft_model=None, meta: Mapping | None = None, bf16: bool = False):
+                 peft_model=None, meta: Mapping | None = None, bf16: bool = False, key_statistics=None):
         if model.config.vocab_size != tokenizer.vocab_size:
             raise CheckpointError(f"tokenizer has {tokenizer.vocab_size} tokens but the model's vocabulary "
                                   f"has {model.config.vocab_size}: they do not belong together")
@@ -150,6 +155,7 @@ class LanguageModel:
         self.peft_model = peft_model
         self.meta = dict(meta or {})
         self.bf16 = bf16
+        self.key_statistics = key_statistics
         self.prefix = prefix
         self._prefix_ids = [tokenizer.eod_id] + (tokenizer.encode([prefix], "prefix")[0] if prefix else [])
         self._adapter = nullcontext  # a grouped-edit view replaces it (see lm._batch.EditBatch)
@@ -169,15 +175,36 @@ class LanguageModel:
     def with_prefix(self, prefix: str) -> LanguageModel:
         """The same weights with ``prefix`` prepended to every prompt (nothing is copied)."""
         view = LanguageModel(self.model, self.tokenizer, prefix=prefix, peft_model=self.peft_model,
-                             meta=self.meta, bf16=self.bf16)
+                             meta=self.meta, bf16=self.bf16, key_statistics=self.key_statistics)
         view._adapter = self._adapter
         return view
 
     def with_weights(self, model: PreTrainedModel, peft_model=None) -> LanguageModel:
-        """A model with the same tokenizer, prefix and metadata and other weights: what a training edit
-        returns after training :func:`lm.trainable_copy` (``peft_model``: the peft wrapper around them)."""
+        """A model with the same tokenizer, prefix, metadata and key statistics and other weights: what a
+        training edit returns after training :func:`lm.trainable_copy` (``peft_model``: the peft wrapper
+        around them). An edited model keeps the base model's key statistics, as ROME and MEMIT do for
+        edits made one after another."""
         return LanguageModel(model, self.tokenizer, prefix=self.prefix, peft_model=peft_model, meta=self.meta,
-                             bf16=self.bf16)
+                             bf16=self.bf16, key_statistics=self.key_statistics)
+
+    def with_key_statistics(self, stats) -> LanguageModel:
+        """The same weights with key statistics attached (nothing is copied), which the ``rome``, ``memit``
+        and ``memit_rational`` edits read.
+
+        Raises:
+            CheckpointError: statistics estimated with another model (weights or tokenizer).
+
+        Example:
+            >>> import lm, tempfile
+            >>> d = lm._toy.write_toy_corpus(tempfile.mkdtemp(), n_subjects=4, n_relations=1)
+            >>> m = lm.LanguageModel.untrained(d, lm.ModelConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32))
+            >>> m.with_key_statistics(lm.key_statistics(m, d, layers=[0])).key_statistics.layers
+            (0,)
+        """
+        stats.check(self)
+        view = self.with_prefix(self.prefix)
+        view.key_statistics = stats
+        return view
 
     def save(self, directory: str | os.PathLike) -> None:
         """Write weights (``save_pretrained`` layout), ``tokenizer.json`` and ``lm_config.json``.
@@ -397,6 +424,21 @@ class LanguageModel:
         """
         plen = torch.from_numpy(np.fromiter(map(len, prompts), dtype=np.int64, count=len(prompts)))
         width, n, rows = int(plen.max()), len(trie.tokens), len(prompts)
+        hidden = self._packed_hidden(prompts, trie, groups, grad)  # (B, T, D)
+        # log-probabilities where they are needed: the prompt's last token, then every node
+        at = torch.cat([(plen - 1)[:, None], width + torch.arange(n).expand(rows, n)], dim=1)  # (B, 1+N)
+        lp = self._logprobs(hidden[torch.arange(rows)[:, None], at], grad=grad)  # (B, 1+N, V)
+        # candidate k's score: the sum of its (source, token) steps
+        steps = lp[:, torch.from_numpy(trie.source), torch.from_numpy(trie.target)].double()  # (B, S)
+        sums = torch.zeros(rows, len(trie.candidates), dtype=torch.float64, device=steps.device)
+        return sums.index_add(1, torch.from_numpy(trie.step_candidate).to(steps.device), steps)  # (B, K)
+
+    def _packed_hidden(self, prompts: list[list[int]], trie: _Trie, groups: torch.Tensor | None = None,
+                       grad: bool = False) -> torch.Tensor:
+        """(B, Lp + N) final hidden states of the packed rows ``[prompt_q, right-padded][trie nodes]`` (see
+        :meth:`_trie_logprobs`): node n sits at column ``Lp + n``, ``Lp`` the longest prompt."""
+        plen = torch.from_numpy(np.fromiter(map(len, prompts), dtype=np.int64, count=len(prompts)))
+        width, n, rows = int(plen.max()), len(trie.tokens), len(prompts)
         total = width + n
         ids, pmask = _pad(prompts, self.tokenizer.pad_id, width=width)  # (B, Lp)
         ids = torch.cat([ids, torch.from_numpy(trie.tokens).expand(rows, n)], dim=1)  # (B, T)
@@ -407,14 +449,8 @@ class LanguageModel:
         mask[:, :width, :width] |= torch.eye(width, dtype=torch.bool)  # padding sees itself (no empty row)
         mask[:, width:, :width] = pmask[:, None, :]
         mask[:, width:, width:] = torch.from_numpy(trie.ancestors)
-        hidden, _ = self._hidden(ids, mask[:, None], pos, groups=groups, grad=grad)  # (B, T, D)
-        # log-probabilities where they are needed: the prompt's last token, then every node
-        at = torch.cat([(plen - 1)[:, None], width + torch.arange(n).expand(rows, n)], dim=1)  # (B, 1+N)
-        lp = self._logprobs(hidden[torch.arange(rows)[:, None], at], grad=grad)  # (B, 1+N, V)
-        # candidate k's score: the sum of its (source, token) steps
-        steps = lp[:, torch.from_numpy(trie.source), torch.from_numpy(trie.target)].double()  # (B, S)
-        sums = torch.zeros(rows, len(trie.candidates), dtype=torch.float64, device=steps.device)
-        return sums.index_add(1, torch.from_numpy(trie.step_candidate).to(steps.device), steps)  # (B, K)
+        hidden, _ = self._hidden(ids, mask[:, None], pos, groups=groups, grad=grad)
+        return hidden
 
     def p_true(self, sentences: Sequence[str], return_raw: bool = False,
                groups: Sequence[int] | None = None, prefixes: Sequence[str] | None = None):

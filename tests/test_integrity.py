@@ -38,7 +38,7 @@ CONFIGS = [
     ("count as float", {"evaluate": {"n_requests": 4.7}}, "n_requests must be an integer, got 4.7"),
     ("bool is not a count", {"evaluate": {"n_requests": True}}, "n_requests must be an integer, got True"),
     ("methods not a list", {"evaluate": {"methods": "lora"}}, "methods must be a list of strings, got 'lora'"),
-    ("unknown method", {"evaluate": {"methods": ["lora", "rome"]}}, "unknown edit method 'rome'"),
+    ("unknown method", {"evaluate": {"methods": ["lora", "grace"]}}, "unknown edit method 'grace'"),
     ("unknown rule", {"evaluate": {"rules": ["bayes", "pearl"]}}, "unknown update rule 'pearl'"),
     ("seed as text", {"world": {"seed": "zero"}}, "[world] seed must be a non-negative integer, got 'zero'"),
     ("negative seed", {"world": {"seed": -1}}, "[world] seed must be a non-negative integer, got -1"),

@@ -188,7 +188,7 @@ def test_edit_errors_change_nothing(trained, requests):
     with pytest.raises(lm.VocabularyError, match="Atlantisx"):
         lm.edit(model, "lora", [(*requests[0][:2], "Atlantisx")])
     with pytest.raises(lm.LMError, match="unknown edit method"):
-        lm.edit(model, "rome", requests[:1])
+        lm.edit(model, "grace", requests[:1])
     with pytest.raises(lm.LMError, match="takes a LoraEditConfig"):
         lm.edit(model, "lora", requests[:1], lm.FTEditConfig())
     np.testing.assert_array_equal(_p_obj(model, requests), before)

@@ -266,5 +266,5 @@ def test_requests_and_configs_are_checked(model, requests):
         lm.edit_many(model, "lora", [(requests[0].subject, COUNTRY, 3)])
     with pytest.raises(lm.LMError, match="takes a LoraEditConfig, got RationalEditConfig"):
         lm.edit(model, "lora", [_plain(requests[0])], lm.RationalEditConfig())
-    with pytest.raises(lm.LMError, match="edit_many trains the methods registered with batch="):
+    with pytest.raises(lm.LMError, match="edit_many makes the edits of methods registered with batch= or many="):
         lm.edit_many(model, "context", [_plain(requests[0])])
