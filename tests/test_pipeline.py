@@ -284,3 +284,25 @@ def test_the_sequential_stage_writes_its_table(finished_run):
     assert seq["order_effect"]["bayes:bayes"] < 1e-12
     assert "Sequential editing: 4 edits" in (finished_run / "report" / "table.txt").read_text()
     assert (finished_run / "report" / "sequential.png").is_file()
+
+
+def test_locate_and_edit_methods_get_their_key_statistics(tmp_path):
+    """rome and memit read key statistics: the keys stage estimates them once, for the layers the methods
+    edit, every later stage attaches them, and a run without such methods writes none."""
+    import lm
+
+    run = tmp_path / "run"
+    model = {**TINY["train"]["model"], "n_layers": 2}
+    config = _config(train={"model": model}, edit={"rome": {"steps": 3}, "memit": {"steps": 3}},
+                     evaluate={"methods": ["rome", "memit", "lora"]}, sequential={"methods": ["rome"]})
+    run_pipeline(run, config, quiet=True)
+    meta = json.loads((run / "keys" / "stats" / "key_statistics.json").read_text())
+    assert meta["layers"] == [0]  # both methods edit layer 0 by default
+    stats = lm.load_key_statistics(run / "keys" / "stats", lm.load(run / "train"))
+    assert stats.n_tokens > 0
+    records = json.loads((run / "results.json").read_text())["records"]
+    assert {"lm:rome", "lm:memit", "lm:lora"} <= set(records[0]["agents"])
+    # the same run without them: the keys stage reruns and leaves no statistics behind
+    ran = [st for st in bridges.STAGES
+           if run_stage(st, run, _config(train={"model": model}), quiet=True)]
+    assert "keys" in ran and not (run / "keys" / "stats").exists()

@@ -7,6 +7,7 @@ world     the world spec (and graph file)      world/world.json
 corpus    world/world.json                     corpus/corpus.jsonl, corpus/metadata.json
 fit       corpus/                              fit/posterior.json, fit/posterior.npz
 train     corpus/                              train/model/, train/metrics.json (+ checkpoint/)
+keys      train/model, corpus/                 keys/stats/ (only for methods that read key statistics)
 reading     world, train/model, fit            reading/results.json
 requests  world, train/model, fit              requests/requests.json, requests/beliefs.npz
 evaluate    world, train/model, fit, requests  evaluate/results.json, evaluate/traces.json, results.json
@@ -18,12 +19,12 @@ The agent is fitted before the LM is trained: it takes a second, and with it the
 world can give the edit requests asked for before an expensive training run (``requests.check_supply``).
 """
 
-from . import corpus, evaluate, fit, reading, report, requests, sequential, train, world
+from . import corpus, evaluate, fit, keys, reading, report, requests, sequential, train, world
 
 __all__ = ["STAGES", "by_name"]
 
 #: The stages in pipeline order.
-STAGES = (world.STAGE, corpus.STAGE, fit.STAGE, train.STAGE, reading.STAGE, requests.STAGE, evaluate.STAGE,
+STAGES = (world.STAGE, corpus.STAGE, fit.STAGE, train.STAGE, keys.STAGE, reading.STAGE, requests.STAGE, evaluate.STAGE,
           sequential.STAGE, report.STAGE)
 
 

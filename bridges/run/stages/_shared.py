@@ -53,11 +53,13 @@ def code_digests(settings, rules=None, methods=None) -> dict[str, str]:
     return out
 
 
-def load_model(run: Path, settings):
-    """The run's trained LM, on ``[run] device``."""
+def load_model(run: Path, settings, *, keys: bool = True):
+    """The run's trained LM, on ``[run] device``, with (``keys``) the key statistics of the ``keys`` stage if it wrote any."""
     import lm
 
-    return lm.load(run / "train", device=settings.run.resolved_device())
+    model = lm.load(run / "train", device=settings.run.resolved_device())
+    stats = run / "keys" / "stats"
+    return model.with_key_statistics(lm.load_key_statistics(stats, model)) if keys and stats.exists() else model
 
 
 def load_posterior(run: Path):

@@ -1,4 +1,4 @@
-"""Stage 2, ``corpus``: render the world's evidence as documents (``RUN/corpus``)."""
+"""Stage ``corpus``: render the world's evidence as documents (``RUN/corpus``)."""
 
 from __future__ import annotations
 
@@ -22,4 +22,4 @@ def _run(ctx: Context) -> None:
 
 STAGE = Stage("corpus", ("world",), ("world/world.json",), ("corpus/corpus.jsonl", "corpus/metadata.json"),
               lambda s: dataclasses.asdict(s.corpus), _run,
-              "pipeline stage 2: render the world's evidence as the corpus (RUN/corpus)")
+              "pipeline stage: render the world's evidence as the corpus (RUN/corpus)")

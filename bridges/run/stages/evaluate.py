@@ -1,4 +1,4 @@
-"""Stage 7, ``evaluate``: apply every edit with every method and rule and score it (``RUN/results.json``).
+"""Stage ``evaluate``: apply every edit with every method and rule and score it (``RUN/results.json``).
 
 The requests are cut into fixed chunks that ``[evaluate] workers`` processes of this machine (one per core
 by default), or torchrun's ranks, take from a shared queue (:mod:`bridges.run.pool`); records are written
@@ -179,7 +179,7 @@ def _settings(s) -> dict:
             "trace": [s.report.trace_requests, s.report.trace_points], "code": code_digests(s)}
 
 
-STAGE = Stage("evaluate", ("requests",), (*AGENT_INPUTS, "requests/requests.json", "requests/beliefs.npz"),
+STAGE = Stage("evaluate", ("requests",), (*AGENT_INPUTS, "keys/stats", "requests/requests.json", "requests/beliefs.npz"),
               ("evaluate/results.json", "evaluate/traces.json", "results.json"), _settings, _run,
-              "pipeline stage 7: apply every edit with every method and rule, score (RUN/results.json); "
+              "pipeline stage: apply every edit with every method and rule, score (RUN/results.json); "
               "under torchrun the requests are sharded across ranks", distributed=True)

@@ -1,4 +1,4 @@
-"""Stage 3, ``fit``: fit the rational agent to the corpus, once (``RUN/fit``); every later stage and process
+"""Stage ``fit``: fit the rational agent to the corpus, once (``RUN/fit``); every later stage and process
 loads it."""
 
 from __future__ import annotations
@@ -28,4 +28,4 @@ def _run(ctx: Context) -> None:
 
 STAGE = Stage("fit", ("corpus",), ("corpus/corpus.jsonl", "corpus/metadata.json"),
               ("fit/posterior.json", "fit/posterior.npz"), lambda s: dataclasses.asdict(s.fit), _run,
-              "pipeline stage 3: fit the rational agent to the corpus, once (RUN/fit)")
+              "pipeline stage: fit the rational agent to the corpus, once (RUN/fit)")

@@ -1,4 +1,4 @@
-"""Stage 5, ``reading``: does the LM read? In-context belief formation about new people, against the
+"""Stage ``reading``: does the LM read? In-context belief formation about new people, against the
 rational agent's posterior for a new subject given the same mentions, for the LM and for a database (which
 stores what it reads and infers nothing); and the conditional check on known people (``RUN/reading``).
 See :mod:`bridges.bench.in_context`.
@@ -22,7 +22,7 @@ def _run(ctx: Context) -> None:
     c = s.in_context
     world = load_world(ctx.run / "world" / "world.json")
     post = load_posterior(ctx.run)
-    model = load_model(ctx.run, s)
+    model = load_model(ctx.run, s, keys=False)
     domains = {r: world.graph.domain(r) for r in world.graph.relations}
     readers = {"lm": LMBeliever(model, domains, name="lm"),
                "database": DatabaseBeliever.from_evidence(world.evidence)}
@@ -46,5 +46,5 @@ def _settings(s) -> dict:
 
 
 STAGE = Stage("reading", ("train", "fit"), AGENT_INPUTS, ("reading/results.json",), _settings, _run,
-              "pipeline stage 5: does the LM read? in-context belief formation about new people against the rational "
+              "pipeline stage: does the LM read? in-context belief formation about new people against the rational "
               "agent, the LM beside a database; the conditional check (RUN/reading)")

@@ -1,4 +1,4 @@
-"""Stage 9, ``report``: print the results table and write the plots (``RUN/report``)."""
+"""Stage ``report``: print the results table and write the plots (``RUN/report``)."""
 
 from __future__ import annotations
 
@@ -35,4 +35,4 @@ STAGE = Stage("report", ("reading", "evaluate", "sequential"),
               ("reading/results.json", "evaluate/results.json", "evaluate/traces.json", "sequential/results.json"),
               ("report",),
               lambda s: dataclasses.asdict(s.report), _run,
-              "pipeline stage 9: print the results table and write the plots (RUN/report)")
+              "pipeline stage: print the results table and write the plots (RUN/report)")

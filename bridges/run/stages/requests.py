@@ -1,4 +1,4 @@
-"""Stage 6, ``requests``: draw the edit requests, settle each method's calibrated settings and rational
+"""Stage ``requests``: draw the edit requests, settle each method's calibrated settings and rational
 counterpart, and compute every reference's post-edit beliefs once (``RUN/requests``).
 
 ``requests.json`` holds the requests, the calibrated method settings (an in-context method whose
@@ -126,6 +126,6 @@ def _settings(s) -> dict:
             "teacher": plain(s.teacher), "code": code_digests(s), "device": s.run.resolved_device()}
 
 
-STAGE = Stage("requests", ("train", "fit"), (*AGENT_INPUTS,), ("requests/requests.json", "requests/beliefs.npz"),
-              _settings, _run, "pipeline stage 6: draw the edit requests and store the agent's post-edit beliefs "
+STAGE = Stage("requests", ("keys", "fit"), (*AGENT_INPUTS, "keys/stats"), ("requests/requests.json", "requests/beliefs.npz"),
+              _settings, _run, "pipeline stage: draw the edit requests and store the agent's post-edit beliefs "
                                "(RUN/requests)", precheck=check_supply, precheck_after="fit")

@@ -1,4 +1,4 @@
-"""Stage 8, ``sequential``: N edits applied one after another to one LM per method, and to the rational agent
+"""Stage ``sequential``: N edits applied one after another to one LM per method, and to the rational agent
 under each rule, measured at checkpoints (``RUN/sequential/results.json``); see :mod:`bridges.bench.sequential`.
 With ``[sequential] n_edits = 0`` it writes an empty result and costs nothing."""
 
@@ -60,6 +60,6 @@ def _settings(s) -> dict:
             "code": code_digests(s, (*s.sequential.rules, s.teacher.rule), methods)}
 
 
-STAGE = Stage("sequential", ("train", "fit"), AGENT_INPUTS, ("sequential/results.json",), _settings, _run,
-              "pipeline stage 8: edits one after another (and in one update), against the rational agent under "
+STAGE = Stage("sequential", ("keys", "fit"), (*AGENT_INPUTS, "keys/stats"), ("sequential/results.json",), _settings, _run,
+              "pipeline stage: edits one after another (and in one update), against the rational agent under "
               "each rule (RUN/sequential)")

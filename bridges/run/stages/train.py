@@ -1,4 +1,4 @@
-"""Stage 3, ``train``: train the LM on the corpus (``RUN/train``); resumes from its checkpoint."""
+"""Stage ``train``: train the LM on the corpus (``RUN/train``); resumes from its checkpoint."""
 
 from __future__ import annotations
 
@@ -42,4 +42,4 @@ def _settings(s) -> dict:
 
 STAGE = Stage("train", ("corpus",), ("corpus/corpus.jsonl", "corpus/metadata.json"),
               ("train/model", "train/metrics.json"), _settings, _run,
-              "pipeline stage 4: train the LM on the corpus (RUN/train); resumes from its checkpoint")
+              "pipeline stage: train the LM on the corpus (RUN/train); resumes from its checkpoint")

@@ -1,4 +1,4 @@
-"""Stage 1, ``world``: sample the world once (``RUN/world/world.json``), read by every later stage."""
+"""Stage ``world``: sample the world once (``RUN/world/world.json``), read by every later stage."""
 
 from __future__ import annotations
 
@@ -24,4 +24,4 @@ def _settings(s) -> dict:
 
 
 STAGE = Stage("world", (), (), ("world/world.json",), _settings, _run,
-              "pipeline stage 1: sample the world (RUN/world/world.json)")
+              "pipeline stage: sample the world (RUN/world/world.json)")
