@@ -88,7 +88,9 @@ def main(argv=None) -> dict:
           f"{figure(e['lm']['delta'])}; agent observe(w={args.repeats}): {e['agent']['pre']['mean']:.3f} -> "
           f"{e['agent']['post']['mean']:.3f}, rise {figure(e['agent']['delta'])}")
     print(f"  other people's accuracy (top = agent's): without the prefix {figure(e['locality']['without'])}, "
-          f"with it {figure(e['locality']['with'])}, change {figure(e['locality']['delta'])}")
+          f"with it {figure(e['locality']['with'])}, change {figure(e['locality']['delta'])}; on the edited "
+          f"relation {figure(e['locality_same_relation']['delta'])}, on another "
+          f"{figure(e['locality_other_relation']['delta'])}")
     out["editing"] = e
 
     metrics = json.loads((args.run / "train" / "metrics.json").read_text())

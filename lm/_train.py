@@ -83,6 +83,8 @@ class TrainConfig:
     target_accuracy: float | None = None  # stop after an evaluation reaching this accuracy (None: never)
     threads: int | None = None  # torch threads per process (None: as set; under torchrun cores / processes)
     progress: bool = True  # tqdm progress bar with loss and tokens/s (rank 0 only)
+    once_epochs: int = 0  # documents read once are spread over all epochs (0), the first n (n > 0) or the
+    #                      last -n (n < 0)
     packing: str = "stream"  # "stream": documents end to end, cut every `context` tokens (a document may
     # straddle two sequences, its second part then not seeing its first); "documents": whole documents per
     # sequence (first fit; one longer than the context is cut), the rest padded (no loss on padding)
@@ -104,6 +106,9 @@ class TrainConfig:
             raise LMError(f"TrainConfig.target_accuracy must be in (0, 1], got {self.target_accuracy!r}")
         if self.threads is not None and self.threads < 1:
             raise LMError(f"TrainConfig.threads must be positive, got {self.threads!r}")
+        if not isinstance(self.once_epochs, int) or isinstance(self.once_epochs, bool) \
+                or not -self.epochs <= self.once_epochs <= self.epochs:
+            raise LMError(f"TrainConfig.once_epochs must be an integer in [-epochs, epochs], got {self.once_epochs!r}")
         if self.packing not in ("stream", "documents"):
             raise LMError(f'TrainConfig.packing must be "stream" or "documents", got {self.packing!r}')
 
@@ -135,12 +140,14 @@ def _split_overrides(overrides: dict) -> tuple[dict, dict]:
 
 def read_epochs(once: tuple[bool, ...] | list[bool], cfg: TrainConfig) -> np.ndarray | None:
     """The epoch in which each document is read: -1 (every epoch) for most; for the documents marked
-    ``once``, one epoch each, spread evenly over the epochs in a random order (a pure function of the
-    seed). None when no document is marked.
+    ``once``, one epoch each, spread evenly in a random order (a pure function of the seed) over the
+    epochs that ``cfg.once_epochs`` names. None when no document is marked.
 
     Example:
         >>> read_epochs([False, True, True, True], TrainConfig(epochs=3)).tolist()
-        [-1, 2, 1, 0]
+        [-1, 0, 2, 1]
+        >>> read_epochs([False, True, True, True], TrainConfig(epochs=3, once_epochs=-1)).tolist()
+        [-1, 2, 2, 2]
     """
     once = np.asarray(once, bool)
     if not once.any():
@@ -148,7 +155,9 @@ def read_epochs(once: tuple[bool, ...] | list[bool], cfg: TrainConfig) -> np.nda
     epochs = np.full(once.size, -1, np.int64)
     idx = np.flatnonzero(once)
     rng = np.random.default_rng([cfg.seed, 3 << 20])
-    epochs[idx] = rng.permutation(idx.size) % cfg.epochs
+    n = cfg.once_epochs
+    span, first = (cfg.epochs, 0) if n == 0 else (n, 0) if n > 0 else (-n, cfg.epochs + n)
+    epochs[idx] = first + rng.permutation(idx.size) % span
     return epochs
 
 

@@ -25,7 +25,9 @@ subject given exactly those mentions: the population CPTs fixed, each sentence o
 world's own (known) people: the request stated ``repeats`` times before the question
 (:func:`lm.context_prefix`). Figures: the LM's P(o*) before and after, the agent's under ``observe``
 with ``repeats`` mentions (the prefix's counterpart), and *locality*: accuracy (top answer = the agent's
-top answer) on other people's facts with the prefix present and absent.
+top answer) on other people's facts with the prefix present and absent, ``other_subjects`` of them on the
+edited relation and as many on another relation (the benchmark's cases ``other_subject_*``), together
+and apart.
 
 The agent for new people comes from :func:`with_new_subjects`: the fitted agent's evidence with the new
 people added as subjects without evidence, fitted again (EM's fixed point does not move when
@@ -67,7 +69,8 @@ class InContextConfig:
     stated_share: float = 0.3  # each relation of a new person is stated in the context with this probability
     upstream_per_person: int = 2  # upstream facts added, one at a time, for the context shift
     repeats: int = 2  # in-context editing: times the request is stated (the agent: observe with this many)
-    other_subjects: int = 3  # in-context editing: other people's facts asked per request (locality)
+    other_subjects: int = 3  # in-context editing: other people asked per request on the edited relation, and as
+    #                          many on another relation (locality)
 
     def __post_init__(self):
         for name in ("people", "upstream_per_person", "repeats", "other_subjects"):
@@ -277,8 +280,11 @@ def in_context_editing(world, model, posterior, requests: Sequence, config: InCo
     for i, req in enumerate(requests):
         prefix = lm.context_prefix([req], cfg)
         others = [s for s in world.subjects if s != req.subject]
-        picks = rng.choice(len(others), size=min(config.other_subjects, len(others)), replace=False)
-        local = [(others[j], g.relations[int(rng.integers(len(g.relations)))]) for j in picks.tolist()]
+        k = config.other_subjects
+        picks = rng.choice(len(others), size=min(2 * k, len(others)), replace=False).tolist()
+        rest = [r for r in g.relations if r != req.relation] or [req.relation]
+        local = [(others[j], req.relation) for j in picks[:k]]  # the edited relation, as in the benchmark's
+        local += [(others[j], rest[int(rng.integers(len(rest)))]) for j in picks[k:]]  # cases other_subject_*
         start = len(queries)
         for q in [(req.subject, req.relation), *local]:
             queries += [q, q]
@@ -305,9 +311,13 @@ def in_context_editing(world, model, posterior, requests: Sequence, config: InCo
         return {"pre": interval(pre), "post": interval(post),
                 "delta": interval(np.subtract(post, pre).tolist(), bounds=(-1.0, 1.0))}
 
-    without = [v for r in records for v in r["local_without"]]
-    with_ = [v for r in records for v in r["local_with"]]
-    figures = {"lm": pre_post("lm"), "agent": pre_post("agent"),
-               "locality": {"without": interval(without, proportion=True), "with": interval(with_, proportion=True),
-                            "delta": interval(np.subtract(with_, without).tolist(), bounds=(-1.0, 1.0))}}
+    def locality(part: slice) -> dict:
+        without = [v for r in records for v in r["local_without"][part]]
+        with_ = [v for r in records for v in r["local_with"][part]]
+        return {"without": interval(without, proportion=True), "with": interval(with_, proportion=True),
+                "delta": interval(np.subtract(with_, without).tolist(), bounds=(-1.0, 1.0))}
+
+    k = config.other_subjects
+    figures = {"lm": pre_post("lm"), "agent": pre_post("agent"), "locality": locality(slice(None)),
+               "locality_same_relation": locality(slice(0, k)), "locality_other_relation": locality(slice(k, None))}
     return {"figures": figures, "records": records, "repeats": config.repeats}
