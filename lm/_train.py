@@ -85,6 +85,7 @@ class TrainConfig:
     progress: bool = True  # tqdm progress bar with loss and tokens/s (rank 0 only)
     once_epochs: int = 0  # documents read once are spread over all epochs (0), the first n (n > 0) or the
     #                      last -n (n < 0)
+    once_weight: float = 1.0  # weight of the loss on the tokens of documents read once (the others: 1)
     packing: str = "stream"  # "stream": documents end to end, cut every `context` tokens (a document may
     # straddle two sequences, its second part then not seeing its first); "documents": whole documents per
     # sequence (first fit; one longer than the context is cut), the rest padded (no loss on padding)
@@ -109,6 +110,8 @@ class TrainConfig:
         if not isinstance(self.once_epochs, int) or isinstance(self.once_epochs, bool) \
                 or not -self.epochs <= self.once_epochs <= self.epochs:
             raise LMError(f"TrainConfig.once_epochs must be an integer in [-epochs, epochs], got {self.once_epochs!r}")
+        if not self.once_weight > 0:
+            raise LMError(f"TrainConfig.once_weight must be positive, got {self.once_weight!r}")
         if self.packing not in ("stream", "documents"):
             raise LMError(f'TrainConfig.packing must be "stream" or "documents", got {self.packing!r}')
 
@@ -165,12 +168,12 @@ def _pack_documents(docs: list[np.ndarray], order: np.ndarray, length: int, eod_
                     open_bins: int = 8) -> np.ndarray:
     """(n, length) sequences, each ``<eod>`` (the context a document starts from) then whole documents in
     ``order`` (first fit over a few open sequences), padded with ``pad_id``; a document longer than a
-    sequence is cut to fit."""
+    sequence is cut into pieces that each fill one (as ``"stream"`` packing cuts it)."""
     bins: list[list[np.ndarray]] = []  # open sequences
     room: list[int] = []
     done: list[list[np.ndarray]] = []
-    for i in order.tolist():
-        d = docs[i][: length - 1]
+    pieces = (docs[i][j:j + length - 1] for i in order.tolist() for j in range(0, len(docs[i]), length - 1))
+    for d in pieces:
         for b in range(len(bins)):
             if room[b] >= d.size:
                 bins[b].append(d)
@@ -244,6 +247,10 @@ def train_step(net, model, opt, batch: torch.Tensor, lr: float, cfg: TrainConfig
     """
     for group in opt.param_groups:
         group["lr"] = lr
+    if cfg.once_weight != 1.0:  # tokens of documents read once arrive shifted by the vocabulary size
+        vocab = model.config.vocab_size
+        once = batch >= vocab
+        batch = batch - vocab * once
     ids = batch[:, :-1]
     mask = document_mask(ids, model.config.eos_token_id) if cfg.doc_mask else None
     with _deterministic():
@@ -252,7 +259,12 @@ def train_step(net, model, opt, batch: torch.Tensor, lr: float, cfg: TrainConfig
         targets = batch[:, 1:]
         if cfg.packing == "documents":  # no loss on padding
             targets = targets.masked_fill(targets == model.config.pad_token_id, -100)
-        loss = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten(), ignore_index=-100)
+        if cfg.once_weight == 1.0:
+            loss = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten(), ignore_index=-100)
+        else:
+            ce = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten(), ignore_index=-100, reduction="none")
+            weight = 1.0 + (cfg.once_weight - 1.0) * once[:, 1:].flatten().float()
+            loss = (ce * weight).sum() / (targets != -100).sum()
         loss.backward()
     if cfg.grad_clip:
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -426,6 +438,8 @@ def train_from_corpus(corpus_dir: str | os.PathLike, out_dir: str | os.PathLike,
     tok = train_tokenizer(corpus.texts, corpus.names())
     docs = [np.asarray(ids, dtype=np.int64) for ids in tok.encode(corpus.texts, "document")]
     read_in = read_epochs(corpus.once, cfg)
+    if cfg.once_weight != 1.0 and read_in is not None:  # mark their tokens for train_step's weights
+        docs = [d + tok.vocab_size if r >= 0 else d for d, r in zip(docs, read_in.tolist())]
 
     def batches(epoch: int) -> torch.Tensor:
         return _batches(docs, cfg, epoch, read_in, tok.eod_id, tok.pad_id)
