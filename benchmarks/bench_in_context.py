@@ -75,7 +75,8 @@ def main(argv=None) -> dict:
           f"top agreement {figure(f['unstated']['agree'])}; without the context: MAE "
           f"{figure(f['no_context']['mae'])}, agreement {figure(f['no_context']['agree'])}")
     print(f"  copy (stated relation asked back, n={f['copy']['lm']['n']}): LM {figure(f['copy']['lm'])}, "
-          f"agent {figure(f['copy']['agent'])}, LM - agent {figure(f['copy']['difference'])}")
+          f"agent {figure(f['copy']['agent'])}, LM - agent {figure(f['copy']['difference'])}; the agent's "
+          f"next-mention predictive {figure(f['copy']['agent_mention'])}")
     print(f"  context shift captured ({f['shift']['n']} pairs, {f['shift'].get('clusters')} people): "
           f"{figure(f['shift'])}; against the agent's next-mention predictive {figure(f['shift_mention'])}")
     out["formation"] = f

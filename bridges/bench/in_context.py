@@ -12,7 +12,9 @@ subject given exactly those mentions: the population CPTs fixed, each sentence o
 
 * ``unstated``: on every relation the context does not state, the MAE of the LM's distribution against
   the agent's (mean absolute difference over the domain) and the share of top answers that agree;
-* ``copy``: P(stated object) when a stated relation is asked back, the LM's beside the agent's;
+* ``copy``: P(stated object) when a stated relation is asked back, the LM's beside the agent's (and
+  beside the agent's predictive of the next *mention*, what an LM trained on mentions can reach: a
+  mention repeats the truth only with the fact's reliability);
 * ``shift``: *context shift captured*, the slope through the origin of the LM's change against the
   agent's change of P(agent's new top object) of each downstream relation (not stated) when one upstream
   fact (an ancestor of it) is added to the context, with a cluster-robust 95% interval (clusters =
@@ -199,7 +201,8 @@ def belief_formation(world, model, posterior, config: InContextConfig | None = N
             post = rational.update(post, "observe", name, r, said[r], mentions=1)
         for r in rels:
             if r in said:
-                ask(name, r, context, post.distribution(name, r), "copy", person_index=i, said=said[r])
+                ask(name, r, context, post.distribution(name, r), "copy", person_index=i, said=said[r],
+                    mention=post.mention_distribution(name, r))
             else:
                 ask(name, r, context, post.distribution(name, r), "unstated", person_index=i,
                     mention=post.mention_distribution(name, r))
@@ -229,7 +232,7 @@ def belief_formation(world, model, posterior, config: InContextConfig | None = N
             rec.update(mae=_mae(p, ref), agree=float(np.argmax(p) == np.argmax(ref)))
         elif m["kind"] == "copy":
             k = g.object_index(m["relation"], m["said"])
-            rec.update(lm=float(p[k]), agent=float(ref[k]))
+            rec.update(lm=float(p[k]), agent=float(ref[k]), agent_mention=float(m["mention"][k]))
         else:
             rec.update(lm_p=float(p[m["top"]]))
         rec.pop("mention", None)
@@ -242,6 +245,7 @@ def belief_formation(world, model, posterior, config: InContextConfig | None = N
                          "agree": interval([r["agree"] for r in rs], proportion=True)}
     cs = by_kind.get("copy", [])
     figures["copy"] = {"lm": interval([r["lm"] for r in cs]), "agent": interval([r["agent"] for r in cs]),
+                       "agent_mention": interval([r["agent_mention"] for r in cs]),
                        "difference": interval([r["lm"] - r["agent"] for r in cs], bounds=(-1.0, 1.0))}
     before, after = by_kind.get("shift_before", []), by_kind.get("shift_after", [])
     x = [a["agent_change"] for a in after]
