@@ -165,10 +165,12 @@ def read_epochs(once: tuple[bool, ...] | list[bool], cfg: TrainConfig) -> np.nda
 
 
 def _pack_documents(docs: list[np.ndarray], order: np.ndarray, length: int, eod_id: int, pad_id: int,
-                    open_bins: int = 8) -> np.ndarray:
+                    open_bins: int = 32) -> np.ndarray:
     """(n, length) sequences, each ``<eod>`` (the context a document starts from) then whole documents in
-    ``order`` (first fit over a few open sequences), padded with ``pad_id``; a document longer than a
-    sequence is cut into pieces that each fill one (as ``"stream"`` packing cuts it)."""
+    ``order`` (first fit over ``open_bins`` open sequences), padded with ``pad_id``; a document longer than a
+    sequence is cut into pieces that each fill one (as ``"stream"`` packing cuts it). On the default world
+    with 12,000 one-off people at 129 tokens, padding is 7.6% of the tokens with 8 open sequences, 4.1% with
+    32 and 2.9% with 128 (0.1, 0.1 and 0.6 s per epoch)."""
     bins: list[list[np.ndarray]] = []  # open sequences
     room: list[int] = []
     done: list[list[np.ndarray]] = []
