@@ -80,7 +80,8 @@ def main(argv=None) -> dict:
           f"agent {figure(f['copy']['agent'])}, LM - agent {figure(f['copy']['difference'])}; the agent's "
           f"next-mention predictive {figure(f['copy']['agent_mention'])}")
     print(f"  context shift captured ({f['shift']['n']} pairs, {f['shift'].get('clusters')} people): "
-          f"{figure(f['shift'])}; against the agent's next-mention predictive {figure(f['shift_mention'])}")
+          f"{figure(f['shift'])}; against the agent's next-mention predictive {figure(f['shift_mention'])} "
+          f"(an exact predictor of mentions: {figure(f['shift_ceiling'])} against beliefs)")
     out["formation"] = f
 
     rseed = args.seed if args.requests_seed is None else args.requests_seed

@@ -20,8 +20,9 @@ subject given exactly those mentions: the population CPTs fixed, each sentence o
   fact (an ancestor of it) is added to the context, with a cluster-robust 95% interval (clusters =
   people; :func:`bridges.bench.summary.slope_through_origin`). An LM trained on mentions predicts the
   next *mention*, which states the truth only with the fact's reliability, so its ideal slope against
-  the agent's beliefs is below 1 (about the mean reliability, 0.8); ``shift_mention`` is the slope
-  against the agent's predictive of the next mention.
+  the agent's beliefs is below 1: ``shift_ceiling`` is the slope of the agent's own next-mention
+  predictive against its beliefs (about the mean reliability, 0.8), and ``shift_mention`` the LM's slope
+  against that predictive.
 
 **In-context editing** (:func:`in_context_editing`): the ``context`` edit method on requests about the
 world's own (known) people: the request stated ``repeats`` times before the question
@@ -45,7 +46,7 @@ Example:
     ...                          n_layers=1, n_heads=2, d_ff=32, progress=False, compile=False)
     >>> fig = belief_formation(world, lm.load(out + "/lm"), rational.fit(world), InContextConfig(people=4))
     >>> sorted(fig["figures"])
-    ['copy', 'no_context', 'shift', 'shift_mention', 'unstated']
+    ['copy', 'no_context', 'shift', 'shift_ceiling', 'shift_mention', 'unstated']
 """
 
 from __future__ import annotations
@@ -254,6 +255,7 @@ def belief_formation(world, model, posterior, config: InContextConfig | None = N
     clusters = [a["person_index"] for a in after]
     figures["shift"] = slope_through_origin(x, y, clusters)
     figures["shift_mention"] = slope_through_origin(xm, y, clusters)
+    figures["shift_ceiling"] = slope_through_origin(x, xm, clusters)  # an LM that predicts mentions exactly
     return {"figures": figures, "records": records, "people": len(names)}
 
 
