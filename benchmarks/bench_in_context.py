@@ -6,8 +6,8 @@ and what it memorised, against the rational agent (see :mod:`bridges.bench.in_co
 
 The run directory must hold world/, train/ and fit/ (``python -m bridges fit --run RUN``). In-context
 editing uses the run's edit requests (edit/requests.json) when there are, otherwise ``--requests`` drawn
-at ``--seed`` (``bridges.sample_requests``, half with downstream implications). Tune on one ``--seed``,
-report on another.
+at ``--requests-seed`` (default ``--seed``; ``bridges.sample_requests``, half with downstream implications, as
+the edit stage draws them). Tune on one ``--seed``, report on another.
 """
 
 import argparse
@@ -56,6 +56,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--repeats", type=int, default=2, help="in-context editing: times the request is stated")
     ap.add_argument("--requests", type=int, default=160, help="requests drawn when not taken from the run")
     ap.add_argument("--draw-requests", action="store_true", help="draw requests even if the run has some")
+    ap.add_argument("--requests-seed", type=int, help="the seed requests are drawn at (default: --seed; the "
+                                                      "edit stage draws at [evaluate] seed, 0)")
     ap.add_argument("--no-knowledge", action="store_true", help="skip memorisation and held-out accuracy")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
@@ -75,12 +77,15 @@ def main(argv=None) -> dict:
           f"top agreement {figure(f['unstated']['agree'])}; without the context: MAE "
           f"{figure(f['no_context']['mae'])}, agreement {figure(f['no_context']['agree'])}")
     print(f"  copy (stated relation asked back, n={f['copy']['lm']['n']}): LM {figure(f['copy']['lm'])}, "
-          f"agent {figure(f['copy']['agent'])}, LM - agent {figure(f['copy']['difference'])}")
+          f"agent {figure(f['copy']['agent'])}, LM - agent {figure(f['copy']['difference'])}; the agent's "
+          f"next-mention predictive {figure(f['copy']['agent_mention'])}")
     print(f"  context shift captured ({f['shift']['n']} pairs, {f['shift'].get('clusters')} people): "
-          f"{figure(f['shift'])}; against the agent's next-mention predictive {figure(f['shift_mention'])}")
+          f"{figure(f['shift'])}; against the agent's next-mention predictive {figure(f['shift_mention'])} "
+          f"(an exact predictor of mentions: {figure(f['shift_ceiling'])} against beliefs)")
     out["formation"] = f
 
-    reqs, where = requests_of(args.run, world, model, post, args.requests, args.seed, not args.draw_requests)
+    rseed = args.seed if args.requests_seed is None else args.requests_seed
+    reqs, where = requests_of(args.run, world, model, post, args.requests, rseed, not args.draw_requests)
     editing = in_context_editing(world, model, post, reqs, config)
     e = editing["figures"]
     print(f"In-context editing of known people ({where}, stated {args.repeats} times)")
@@ -88,7 +93,9 @@ def main(argv=None) -> dict:
           f"{figure(e['lm']['delta'])}; agent observe(w={args.repeats}): {e['agent']['pre']['mean']:.3f} -> "
           f"{e['agent']['post']['mean']:.3f}, rise {figure(e['agent']['delta'])}")
     print(f"  other people's accuracy (top = agent's): without the prefix {figure(e['locality']['without'])}, "
-          f"with it {figure(e['locality']['with'])}, change {figure(e['locality']['delta'])}")
+          f"with it {figure(e['locality']['with'])}, change {figure(e['locality']['delta'])}; on the edited "
+          f"relation {figure(e['locality_same_relation']['delta'])}, on another "
+          f"{figure(e['locality_other_relation']['delta'])}")
     out["editing"] = e
 
     metrics = json.loads((args.run / "train" / "metrics.json").read_text())

@@ -192,6 +192,30 @@ def test_document_packing_keeps_documents_whole():
             if t >= 100:
                 found[t - 100] = body[j: j + len(docs[t - 100])]
     assert all(found[i] == docs[i].tolist() for i in range(40))  # every document, whole
+    long = [np.arange(100, 140)]  # longer than a sequence: cut into pieces of 15 that each fill one
+    rows = _pack_documents(long, np.arange(1), 16, eod_id=2, pad_id=0)
+    assert [t for row in rows.tolist() for t in row[1:] if t >= 100] == list(range(100, 140))
+
+
+def test_once_weight_weighs_the_loss_on_documents_read_once():
+    import torch
+
+    from lm._model import ModelConfig, build_model
+    from lm._train import make_optimizer, train_step
+
+    model = build_model(ModelConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32, max_len=16), 20, 0, 2, seed=0)
+    batch = torch.tensor([[2, 5, 6, 7, 2, 8, 9, 10, 11], [2, 12, 13, 2, 14, 15, 16, 17, 2]])
+    once = torch.zeros_like(batch, dtype=torch.bool)
+    once[0, 5:] = True  # the second document of row 0 is read once
+    with torch.no_grad():
+        ce = torch.nn.functional.cross_entropy(model(input_ids=batch[:, :-1]).logits.flatten(0, 1),
+                                               batch[:, 1:].flatten(), reduction="none")
+    weight = 1 + 2.0 * once[:, 1:].flatten().float()
+    for w, expected in ((1.0, ce.mean()), (3.0, (ce * weight).sum() / ce.numel())):
+        cfg = TrainConfig(once_weight=w, doc_mask=False, bf16=False, lr=1e-9)
+        marked = batch + 20 * once if w != 1.0 else batch  # as train_from_corpus marks them
+        opt = make_optimizer(model, cfg, torch.device("cpu"))
+        assert abs(train_step(model, model, opt, marked, 0.0, cfg) - float(expected)) < 1e-5
 
 
 def test_training_reads_one_off_documents_once(worlds, tmp_path):

@@ -12,20 +12,25 @@ subject given exactly those mentions: the population CPTs fixed, each sentence o
 
 * ``unstated``: on every relation the context does not state, the MAE of the LM's distribution against
   the agent's (mean absolute difference over the domain) and the share of top answers that agree;
-* ``copy``: P(stated object) when a stated relation is asked back, the LM's beside the agent's;
+* ``copy``: P(stated object) when a stated relation is asked back, the LM's beside the agent's (and
+  beside the agent's predictive of the next *mention*, what an LM trained on mentions can reach: a
+  mention repeats the truth only with the fact's reliability);
 * ``shift``: *context shift captured*, the slope through the origin of the LM's change against the
   agent's change of P(agent's new top object) of each downstream relation (not stated) when one upstream
   fact (an ancestor of it) is added to the context, with a cluster-robust 95% interval (clusters =
   people; :func:`bridges.bench.summary.slope_through_origin`). An LM trained on mentions predicts the
   next *mention*, which states the truth only with the fact's reliability, so its ideal slope against
-  the agent's beliefs is below 1 (about the mean reliability, 0.8); ``shift_mention`` is the slope
-  against the agent's predictive of the next mention.
+  the agent's beliefs is below 1: ``shift_ceiling`` is the slope of the agent's own next-mention
+  predictive against its beliefs (about the mean reliability, 0.8), and ``shift_mention`` the LM's slope
+  against that predictive.
 
 **In-context editing** (:func:`in_context_editing`): the ``context`` edit method on requests about the
 world's own (known) people: the request stated ``repeats`` times before the question
 (:func:`lm.context_prefix`). Figures: the LM's P(o*) before and after, the agent's under ``observe``
 with ``repeats`` mentions (the prefix's counterpart), and *locality*: accuracy (top answer = the agent's
-top answer) on other people's facts with the prefix present and absent.
+top answer) on other people's facts with the prefix present and absent, ``other_subjects`` of them on the
+edited relation and as many on another relation (the benchmark's cases ``other_subject_*``), together
+and apart.
 
 The agent for new people comes from :func:`with_new_subjects` (:meth:`rational.Posterior.with_subjects`:
 the population CPTs fixed, no refit). Both probes take any :class:`bridges.bench.protocol.Reader`: the LM
@@ -68,7 +73,8 @@ class InContextConfig:
     stated_share: float = 0.3  # each relation of a new person is stated in the context with this probability
     upstream_per_person: int = 2  # upstream facts added, one at a time, for the context shift
     repeats: int = 2  # in-context editing: times the request is stated (the agent: observe with this many)
-    other_subjects: int = 3  # in-context editing: other people's facts asked per request (locality)
+    other_subjects: int = 3  # in-context editing: other people asked per request on the edited relation, and as
+    #                          many on another relation (locality)
     conditional_pairs: int = 200  # the conditional check: (upstream fact, downstream fact) pairs of known people
 
     def __post_init__(self):
@@ -182,7 +188,8 @@ def belief_formation(world, reader, posterior, config: InContextConfig | None = 
             post = rational.update(post, "observe", name, r, said[r], mentions=1)
         for r in rels:
             if r in said:
-                ask(name, r, context, post.distribution(name, r), "copy", person_index=i, said=said[r])
+                ask(name, r, context, post.distribution(name, r), "copy", person_index=i, said=said[r],
+                    mention=post.mention_distribution(name, r))
             else:
                 ask(name, r, context, post.distribution(name, r), "unstated", person_index=i,
                     mention=post.mention_distribution(name, r))
@@ -212,7 +219,7 @@ def belief_formation(world, reader, posterior, config: InContextConfig | None = 
             rec.update(mae=_mae(p, ref), agree=float(top(p) == np.argmax(ref)))
         elif m["kind"] == "copy":
             k = g.object_index(m["relation"], m["said"])
-            rec.update(lm=float(p[k]), agent=float(ref[k]))
+            rec.update(lm=float(p[k]), agent=float(ref[k]), agent_mention=float(m["mention"][k]))
         else:
             rec.update(lm_p=float(p[m["top"]]))
         rec.pop("mention", None)
@@ -225,6 +232,7 @@ def belief_formation(world, reader, posterior, config: InContextConfig | None = 
                          "agree": interval([r["agree"] for r in rs], proportion=True)}
     cs = by_kind.get("copy", [])
     figures["copy"] = {"lm": interval([r["lm"] for r in cs]), "agent": interval([r["agent"] for r in cs]),
+                       "agent_mention": interval([r["agent_mention"] for r in cs]),
                        "difference": interval([r["lm"] - r["agent"] for r in cs], bounds=(-1.0, 1.0))}
     before, after = by_kind.get("shift_before", []), by_kind.get("shift_after", [])
     x = [a["agent_change"] for a in after]
@@ -233,6 +241,7 @@ def belief_formation(world, reader, posterior, config: InContextConfig | None = 
     clusters = [a["person_index"] for a in after]
     figures["shift"] = slope_through_origin(x, y, clusters)
     figures["shift_mention"] = slope_through_origin(xm, y, clusters)
+    figures["shift_ceiling"] = slope_through_origin(x, xm, clusters)  # an LM that predicts mentions exactly
     return {"figures": figures, "records": records, "people": len(names)}
 
 
@@ -262,8 +271,11 @@ def in_context_editing(world, reader, posterior, requests: Sequence, config: InC
     for i, req in enumerate(requests):
         prefix = lm.context_prefix([req], cfg)
         others = [s for s in world.subjects if s != req.subject]
-        picks = rng.choice(len(others), size=min(config.other_subjects, len(others)), replace=False)
-        local = [(others[j], g.relations[int(rng.integers(len(g.relations)))]) for j in picks.tolist()]
+        k = config.other_subjects
+        picks = rng.choice(len(others), size=min(2 * k, len(others)), replace=False).tolist()
+        rest = [r for r in g.relations if r != req.relation] or [req.relation]
+        local = [(others[j], req.relation) for j in picks[:k]]  # the edited relation, as in the benchmark's
+        local += [(others[j], rest[int(rng.integers(len(rest)))]) for j in picks[k:]]  # cases other_subject_*
         start = len(queries)
         for q in [(req.subject, req.relation), *local]:
             queries += [q, q]
@@ -290,11 +302,15 @@ def in_context_editing(world, reader, posterior, requests: Sequence, config: InC
         return {"pre": interval(pre), "post": interval(post),
                 "delta": interval(np.subtract(post, pre).tolist(), bounds=(-1.0, 1.0))}
 
-    without = [v for r in records for v in r["local_without"]]
-    with_ = [v for r in records for v in r["local_with"]]
-    figures = {"lm": pre_post("lm"), "agent": pre_post("agent"),
-               "locality": {"without": interval(without, proportion=True), "with": interval(with_, proportion=True),
-                            "delta": interval(np.subtract(with_, without).tolist(), bounds=(-1.0, 1.0))}}
+    def locality(part: slice) -> dict:
+        without = [v for r in records for v in r["local_without"][part]]
+        with_ = [v for r in records for v in r["local_with"][part]]
+        return {"without": interval(without, proportion=True), "with": interval(with_, proportion=True),
+                "delta": interval(np.subtract(with_, without).tolist(), bounds=(-1.0, 1.0))}
+
+    k = config.other_subjects
+    figures = {"lm": pre_post("lm"), "agent": pre_post("agent"), "locality": locality(slice(None)),
+               "locality_same_relation": locality(slice(0, k)), "locality_other_relation": locality(slice(k, None))}
     return {"figures": figures, "records": records, "repeats": config.repeats}
 
 
