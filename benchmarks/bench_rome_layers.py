@@ -1,7 +1,7 @@
 """ROME and MEMIT per edited layer on a trained run's LM: efficacy and locality on tuning requests.
 
-Requests are drawn from the run's world at their own seed (``--seed``, default 1001: not the run's own
-requests, which the reports use), as the benchmark draws them (``bridges.sample_requests``: half with
+Requests are drawn about the run's tuning people (``bridges.tuning_people``, whom the run's reported requests
+never edit) at their own seed (``--seed``, default 1001), as the benchmark draws them (``bridges.sample_requests``: half with
 downstream implications). Each request is edited independently (``lm.edit_many``) by every setting:
 
 - ``P(o*)``: the requested object's probability after the edit (normalised over its relation's domain);
@@ -121,6 +121,9 @@ def main(argv=None) -> list[dict]:
     p.add_argument("--tokens", type=int, default=200_000, help="corpus tokens for the key statistics")
     p.add_argument("--requests", type=int, default=200, help="tuning requests drawn at --seed")
     p.add_argument("--seed", type=int, default=1001, help="request seed (not the run's)")
+    p.add_argument("--tuning-share", type=float, default=0.25,
+                   help="requests are drawn about the tuning people (bridges.tuning_people, the run's [evaluate] "
+                        "tuning_share: default %(default)s), whom the run's reported requests never edit")
     p.add_argument("--requests-file", default=None, help="edit these requests instead (a requests.json)")
     p.add_argument("--rome", default="0,1,2", help="ROME layers, comma-separated ('' for none)")
     p.add_argument("--memit", default="0;0,1;1,2;0,1,2", help="MEMIT layer ranges, ';'-separated ('' for none)")
@@ -159,7 +162,8 @@ def main(argv=None) -> list[dict]:
     else:
         believer = bridges.LMBeliever(model, domains)
         draw = bridges.EvaluateConfig(n_requests=args.requests, seed=args.seed, implication_share=0.5)
-        requests = bridges.sample_requests(world, believer, draw, agent)
+        tuning = bridges.tuning_people(world, args.tuning_share)  # the run's reported requests never edit them
+        requests = bridges.sample_requests(world, believer, draw, agent, subjects=tuning)
     overrides = {}
     for item in args.set:
         field, _, value = item.partition("=")

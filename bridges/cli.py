@@ -150,7 +150,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run directory (default: %(default)s; --dir is the same, for torchrun, which "
                              "takes --run as its own --run-path)")
     parser.add_argument("--config", default=None, help="TOML file with sections [run] [world] [corpus] [train] "
-                                                       "[fit] [teacher] [edit.METHOD] [evaluate] [sequential] [report]")
+                                                       "[fit] [in_context] [teacher] [edit.METHOD] [evaluate] [sequential] [report]")
     parser.add_argument("--import", dest="imports", action="append", default=None, metavar="MODULE",
                         help="import MODULE first, in every process (your update rules and edit methods register "
                              "there); repeatable; the same as [run] imports")

@@ -83,7 +83,7 @@ class EvaluateConfig:
     #                             request edits them (defaults are tuned on requests about them)
     rules: tuple[str, ...] = ("bayes", "observe", "jeffrey", "virtual")  # the rational agent's update rules
     #                                   (the first decides the downstream group: keep bayes first)
-    methods: tuple[str, ...] = ("lora", "ft", "context", "rational")  # LM edit methods
+    methods: tuple[str, ...] = ("lora", "ft", "context", "rational", "rome", "memit")  # LM edit methods
     other_subjects: int = 3  # queries per request in each other-subject case
     logic_requests: int | None = 48  # logical-coherence checks on the first this many requests (None: all)
     chunk: int = 16  # requests edited and scored together (in one batch where a method allows it); sharded
