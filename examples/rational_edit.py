@@ -22,6 +22,7 @@ TINY = {
               "model": {"d_model": 32, "n_layers": 1, "n_heads": 2, "d_ff": 64}},
     "edit": {"lora": {"steps": 4}, "rational": {"steps": 4}},
     "evaluate": {"n_requests": 2, "methods": ["lora", "rational"], "rules": ["bayes"]},
+    "sequential": {"n_edits": 0},
 }
 
 

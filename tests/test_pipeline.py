@@ -306,3 +306,14 @@ def test_locate_and_edit_methods_get_their_key_statistics(tmp_path):
     ran = [st for st in bridges.STAGES
            if run_stage(st, run, _config(train={"model": model}), quiet=True)]
     assert "keys" in ran and not (run / "keys" / "stats").exists()
+
+
+def test_methods_of_a_stage_that_edits_nothing_are_not_checked_against_the_model():
+    """[sequential] n_edits = 0 runs none of its methods: a method that cannot edit a 1-layer model (memit edits
+    below the top layer) is refused only where something would run it, naming its section."""
+    one_layer = {"model": {**TINY["train"]["model"], "n_layers": 1}}
+    _config(train=one_layer, sequential={"n_edits": 0, "methods": ["memit"], "batch_methods": []}).validate()
+    with pytest.raises(PipelineError, match=r"\[edit.memit\].*top layer"):
+        _config(train=one_layer, sequential={"methods": ["memit"]}).validate()
+    with pytest.raises(PipelineError, match=r"\[edit.rome\].*top layer"):
+        _config(train=one_layer, evaluate={"methods": ["rome"]}).validate()

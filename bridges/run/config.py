@@ -397,6 +397,8 @@ class RunConfig:
             raise PipelineError(f"{source}: [edit.rational] {moved[0]}: the teacher's settings moved to [teacher] "
                                 f"({', '.join(f.name for f in dataclasses.fields(TeacherSettings))})")
         edit = {}
+        idle = set() if sequential.n_edits else {*sequential.methods, *sequential.batch_methods}  # nothing runs them
+        idle -= {*evaluate.methods, *self["edit"]}
         for method in dict.fromkeys([*evaluate.methods, *sequential.methods, *sequential.batch_methods, *self["edit"]]):
             if method not in lm.edit_methods():
                 raise PipelineError(f"{source}: unknown edit method {method!r} (in [evaluate] methods, [sequential] "
@@ -404,6 +406,8 @@ class RunConfig:
                                     "own: --import its module)")
             cls = lm.get_edit_method(method).config_cls
             edit[method] = _build(cls, self["edit"].get(method, {}), f"{source}: [edit.{method}]")
+            if method in idle:  # named, built and typed, but not checked against a model it will never edit
+                continue
             try:
                 lm.check_edit_config(edit[method], train.model)
             except lm.LMError as err:

@@ -11,12 +11,12 @@ __all__ = ["STAGE", "key_methods"]
 
 
 def key_methods(settings) -> dict:
-    """The configs of the methods the run uses (``[evaluate]`` and ``[sequential]``) whose registration reads
-    key statistics, by name."""
+    """The configs of the methods the run uses (``[evaluate]``, and ``[sequential]`` unless it edits nothing) whose
+    registration reads key statistics, by name."""
     import lm
 
-    names = dict.fromkeys([*settings.evaluate.methods, *settings.sequential.methods,
-                           *settings.sequential.batch_methods])
+    q = settings.sequential
+    names = dict.fromkeys([*settings.evaluate.methods, *((*q.methods, *q.batch_methods) if q.n_edits else ())])
     return {m: settings.edit[m] for m in names if lm.get_edit_method(m).key_layers is not None}
 
 
