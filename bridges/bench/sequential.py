@@ -48,8 +48,8 @@ class SequentialConfig:
     #                     people gives per_person edits per person); 0: no sequential stage
     checkpoints: tuple[int, ...] = (1, 10, 50, 100)  # after how many edits everything is measured
     per_person: int = 2  # edits per person, on an upstream relation and one of its descendants (order matters)
-    methods: tuple[str, ...] = ("lora", "ft", "memit")  # LM edit methods applied one after another
-    batch_methods: tuple[str, ...] = ("lora", "memit")  # LM edit methods that also take the first t edits in one update
+    methods: tuple[str, ...] = ("lora", "ft")  # LM edit methods applied one after another (memit: examples/sequential.toml)
+    batch_methods: tuple[str, ...] = ("lora",)  # LM edit methods that also take the first t edits in one update
     rules: tuple[str, ...] = ("bayes", "jeffrey")  # the rational agent's rules (the first is the reference)
     other_facts: int = 300  # facts of people never edited, tracked for drift
     logic_people: int = 5  # edited people whose sentences are checked for coherence at each checkpoint
