@@ -327,3 +327,37 @@ def test_in_context_editing_of_an_exact_reader_and_of_a_database(probe_setup):
     assert exact["locality"]["without"]["mean"] == exact["locality"]["with"]["mean"] == 1.0
     database = in_context_editing(base, Reader(agent, reads=False), post, requests, config)["figures"]
     assert database["lm"]["delta"]["mean"] == 0.0 and database["locality"]["delta"]["mean"] == 0.0
+
+
+def test_conditional_coherence_of_the_agent_a_database_and_a_fixed_guesser(probe_setup):
+    """The conditional check per believer: the rational agent and a database read 0 (to float rounding); a
+    believer with the agent's sentence probabilities that answers every P(B | A told) with 0.5 reads
+    |0.5 - the agent's P(B | A told)| per pair (the agent is coherent: its P(A and B) / P(A) is that), and the
+    report keeps the median of those beside the mean."""
+    from bridges.bench.in_context import conditional_coherence
+
+    base, post, _, _, _ = probe_setup
+    agent = bridges.BayesBeliever(post)
+    db = bridges.DatabaseBeliever.from_evidence(base.evidence)
+    asked = []
+
+    class Half:
+        name = "half"
+
+        def sentence_probabilities(self, sentences):
+            return agent.sentence_probabilities(sentences)
+
+        def conditional_probabilities(self, pairs):
+            asked.extend(pairs)
+            return np.full(len(pairs), 0.5)
+
+    config = InContextConfig(conditional_pairs=30, seed=3)
+    out = conditional_coherence(base, {"agent": agent, "database": db, "half": Half()}, agent, config)
+    assert out["pairs"] == 30
+    for name in ("agent", "database"):
+        assert out["checks"][name]["mean_violation"] < 1e-12 and out["checks"][name]["median_violation"] < 1e-12
+    expected = np.abs(0.5 - np.asarray(agent.conditional_probabilities(asked)))
+    half = out["checks"]["half"]
+    assert half["count"] == len(asked) > 0
+    assert half["median_violation"] == pytest.approx(float(np.median(expected)), abs=1e-9)  # float64 sums
+    assert half["mean_violation"] == pytest.approx(float(np.mean(expected)), abs=1e-9)
