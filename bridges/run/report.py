@@ -115,13 +115,14 @@ def render_table(results: dict, in_context: dict | None = None) -> str:
     lines += _belief_lines(summary, agents, rule0)
     lines.append(f"Against the rational agent ({rule0}), all requests: accuracy = the agent's top object is the "
                  "rational one; MAE = mean |P - P_rational| over the domain (candidate-normalised; raw mass)")
-    head = f"  {'agent':<12}{'case':<30}{'accuracy before -> after':>34}{'MAE before -> after':>34}{'MAE raw after':>16}"
+    aw = max(12, *(len(m) + 1 for m in agents))  # a longer method name keeps its column
+    head = f"  {'agent':<{aw}}{'case':<30}{'accuracy before -> after':>34}{'MAE before -> after':>34}{'MAE raw after':>16}"
     lines += [head, "  " + "-" * (len(head) - 2)]
     for m in agents:
         against = all_block["agents"][m]["against"][rule0]
         for case, block in against.items():
             raw = block["mae_raw"]["post"]["mean"]
-            lines.append(f"  {m:<12}{case:<30}{_pp(block['accuracy']):>34}{_pp(block['mae']):>34}"
+            lines.append(f"  {m:<{aw}}{case:<30}{_pp(block['accuracy']):>34}{_pp(block['mae']):>34}"
                          f"{'-' if raw is None else _num(raw, 3):>16}")
     lines.append("")
     checked = sum(1 for r in results["records"] if next(iter(r["agents"].values()))["logic"])
