@@ -317,3 +317,14 @@ def test_methods_of_a_stage_that_edits_nothing_are_not_checked_against_the_model
         _config(train=one_layer, sequential={"methods": ["memit"]}).validate()
     with pytest.raises(PipelineError, match=r"\[edit.rome\].*top layer"):
         _config(train=one_layer, evaluate={"methods": ["rome"]}).validate()
+
+
+def test_a_sequential_stage_that_edits_nothing_ignores_its_other_settings(finished_run, tmp_path):
+    """With n_edits = 0 the sequential stage writes the same empty result whatever its methods or rules:
+    changing them reruns nothing."""
+    run = copy_run(finished_run, tmp_path)
+    off = {"n_edits": 0}
+    assert run_stage("sequential", run, _config(sequential=off), quiet=True)
+    changed = _config(sequential={**off, "methods": ["ft"], "rules": ["bayes"]})
+    assert not run_stage("sequential", run, changed, quiet=True)
+    assert json.loads((run / "sequential" / "results.json").read_text())["config"] == {"n_edits": 0}

@@ -20,7 +20,7 @@ def _run(ctx: Context) -> None:
     q = s.sequential
     out = ctx.run / "sequential" / "results.json"
     if not q.n_edits:
-        atomic_write_json(out, {"config": plain(q), "note": "[sequential] n_edits = 0: nothing edited"})
+        atomic_write_json(out, {"config": {"n_edits": 0}, "note": "[sequential] n_edits = 0: nothing edited"})
         return
     world = load_world(ctx.run / "world" / "world.json")
     post = load_posterior(ctx.run)
@@ -54,6 +54,8 @@ def _run(ctx: Context) -> None:
 
 
 def _settings(s) -> dict:
+    if not s.sequential.n_edits:  # nothing is edited: the rest of its settings changes nothing it writes
+        return {"sequential": {"n_edits": 0}}
     methods = dict.fromkeys([*s.sequential.methods, *s.sequential.batch_methods])
     return {"sequential": plain(s.sequential), "edit": {m: plain(s.edit[m]) for m in methods},
             "teacher": plain(s.teacher), "device": s.run.resolved_device(),
