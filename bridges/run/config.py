@@ -50,7 +50,7 @@ from ..bench.sequential import SequentialConfig
 from ..corpus.format import CorpusConfig
 
 __all__ = ["FitConfig", "PipelineError", "ReportConfig", "RunConfig", "RunSection", "Settings", "TrainSection",
-           "WorldSection", "config_to_toml", "import_user_modules", "load_config"]
+           "WorldSection", "config_to_toml", "import_user_modules", "load_config", "methods_in_use"]
 
 
 class PipelineError(ValueError):
@@ -177,6 +177,19 @@ def _coerce(value, hint):
     if isinstance(value, list) and typing.get_origin(hint) in (tuple, typing.Union, types.UnionType):
         return tuple(value)
     return value
+
+
+def methods_in_use(evaluate, sequential) -> list[str]:
+    """The edit methods a run applies, in order: ``[evaluate]``'s, then ``[sequential]``'s unless it edits
+    nothing (``n_edits = 0``).
+
+    Example:
+        >>> from bridges import EvaluateConfig, SequentialConfig
+        >>> methods_in_use(EvaluateConfig(methods=("lora", "context")), SequentialConfig(n_edits=0))
+        ['lora', 'context']
+    """
+    q = sequential
+    return list(dict.fromkeys([*evaluate.methods, *((*q.methods, *q.batch_methods) if q.n_edits else ())]))
 
 
 def _build(cls, values: Mapping[str, Any], where: str, base=None, skip: frozenset = frozenset()):
@@ -397,8 +410,7 @@ class RunConfig:
             raise PipelineError(f"{source}: [edit.rational] {moved[0]}: the teacher's settings moved to [teacher] "
                                 f"({', '.join(f.name for f in dataclasses.fields(TeacherSettings))})")
         edit = {}
-        idle = set() if sequential.n_edits else {*sequential.methods, *sequential.batch_methods}  # nothing runs them
-        idle -= {*evaluate.methods, *self["edit"]}
+        idle = {*sequential.methods, *sequential.batch_methods} - {*methods_in_use(evaluate, sequential), *self["edit"]}
         for method in dict.fromkeys([*evaluate.methods, *sequential.methods, *sequential.batch_methods, *self["edit"]]):
             if method not in lm.edit_methods():
                 raise PipelineError(f"{source}: unknown edit method {method!r} (in [evaluate] methods, [sequential] "

@@ -15,9 +15,10 @@ def key_methods(settings) -> dict:
     registration reads key statistics, by name."""
     import lm
 
-    q = settings.sequential
-    names = dict.fromkeys([*settings.evaluate.methods, *((*q.methods, *q.batch_methods) if q.n_edits else ())])
-    return {m: settings.edit[m] for m in names if lm.get_edit_method(m).key_layers is not None}
+    from ..config import methods_in_use
+
+    return {m: settings.edit[m] for m in methods_in_use(settings.evaluate, settings.sequential)
+            if lm.get_edit_method(m).key_layers is not None}
 
 
 def _run(ctx: Context) -> None:
